@@ -1,0 +1,18 @@
+{#- Customers Portal licenses, typed; personal fields (licensee name, email, company) stay in raw. -#}
+with licenses as (
+    {{ latest_file_version(source('customers_db', 'licenses')) }}
+)
+
+select
+    cast(id as varchar) as dim_license_id,
+    nullif(trim(license_md5), '') as license_md5,
+    nullif(trim(license_sha256), '') as license_sha256,
+    nullif(trim(zuora_subscription_id), '') as dim_subscription_id,
+    nullif(trim(zuora_subscription_name), '') as subscription_name,
+    plan_code,
+    coalesce(try_cast(trial as boolean), false) as is_trial,
+    try_cast(users_count as bigint) as license_user_count,
+    try_cast(starts_at as date) as license_start_date,
+    try_cast(expires_at as date) as license_expire_date,
+    try_cast(created_at as timestamp) as created_at
+from licenses

@@ -1,0 +1,168 @@
+"""The raw loaders on small hand-made landing files: formats, idempotency, quarantine."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from usage_platform.sources.catalog import raw_tables
+from usage_platform.sources.landing import find_landing_files
+from usage_platform.sources.load_duckdb import DuckDBRawLoader
+
+TABLES = {t.table: t for t in raw_tables()}
+
+
+@pytest.fixture
+def conn(settings):
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.duckdb_path)) as connection:
+        yield connection
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def load(conn, settings, table_name: str):
+    table = TABLES[table_name]
+    return DuckDBRawLoader(conn, run_id="test").load(table, find_landing_files(settings, table))
+
+
+def rows(conn, sql: str):
+    return conn.execute(sql).fetchall()
+
+
+# -- CSV ------------------------------------------------------------------------------------
+def test_csv_columns_by_name_with_load_metadata(conn, settings):
+    write(settings.landing_dir / "zuora/account.csv", 'Name,Id,CrmId\n"Acme, Inc.",A1,001\nBeta,A2,\n')
+    report = load(conn, settings, "zuora_account")
+    assert (report.files_loaded, report.rows_loaded, report.table_rows) == (1, 2, 2)
+    assert rows(conn, 'select "Id", "Name", "CrmId", _source_file from raw.zuora_account order by 1') == [
+        ("A1", "Acme, Inc.", "001", "zuora/account.csv"),
+        ("A2", "Beta", None, "zuora/account.csv"),
+    ]
+    sha, loaded_at = rows(conn, "select distinct _file_sha256, _loaded_at from raw.zuora_account")[0]
+    assert len(sha) == 64 and loaded_at is not None
+
+
+def test_loading_the_same_file_twice_adds_nothing(conn, settings):
+    write(settings.landing_dir / "releases/releases.csv", "major_minor_version,release_date\n17.0,2024-05-16\n")
+    load(conn, settings, "releases_releases")
+    second = load(conn, settings, "releases_releases")
+    assert (second.files_new, second.rows_loaded, second.table_rows) == (0, 0, 1)
+    assert rows(conn, "select count(*) from raw.load_log") == [(1,)]
+
+
+def test_a_re_exported_file_is_a_new_version_and_new_columns_are_kept(conn, settings):
+    path = write(settings.landing_dir / "zuora/account.csv", "Id,Name\nA1,Acme\n")
+    load(conn, settings, "zuora_account")
+    write(path, "Id,Name,Batch\nA1,Acme Corp,Batch7\nA2,Beta,Batch1\n")
+    report = load(conn, settings, "zuora_account")
+    assert (report.files_new, report.rows_loaded, report.table_rows) == (1, 2, 3)
+    # Both versions are kept; the newer one has the column the first export lacked.
+    assert rows(conn, 'select count(distinct _file_sha256), count("Batch") from raw.zuora_account') == [(2, 2)]
+
+
+def test_an_unreadable_csv_is_quarantined_and_the_others_load(conn, settings):
+    write(settings.landing_dir / "gitlab_dotcom/projects.csv", "id,namespace_id\n1,10\n2,20\n")
+    write(settings.landing_dir / "gitlab_dotcom/users.csv", 'id,state\n1,"active\n2,blocked,extra,fields\n')
+    good = load(conn, settings, "gitlab_dotcom_projects")
+    bad = load(conn, settings, "gitlab_dotcom_users")
+    assert good.rows_loaded == 2
+    assert bad.files_quarantined == 1 and bad.rows_loaded == 0
+    [(source, table, reason)] = rows(conn, "select source_file, raw_table, reason from raw.quarantine")
+    assert (source, table) == ("gitlab_dotcom/users.csv", "gitlab_dotcom_users")
+    assert reason
+    # A quarantined file is not retried until it changes.
+    assert load(conn, settings, "gitlab_dotcom_users").files_new == 0
+
+
+def test_parquet_and_csv_exports_of_one_table_load_together(conn, settings):
+    write(settings.landing_dir / "gitlab_dotcom/events.csv", "id,action,created_at\n1,pushed,2026-01-01 10:00:00\n")
+    conn.execute(
+        "copy (select 2::bigint as id, 'merged' as action, timestamp '2026-01-02 11:00:00' as created_at) "
+        f"to '{settings.landing_dir / 'gitlab_dotcom/events.parquet'}' (format parquet)"
+    )
+    report = load(conn, settings, "gitlab_dotcom_events")
+    assert report.rows_loaded == 2
+    assert rows(conn, "select id, action, created_at from raw.gitlab_dotcom_events order by id") == [
+        ("1", "pushed", "2026-01-01 10:00:00"),
+        ("2", "merged", "2026-01-02 11:00:00"),
+    ]
+
+
+# -- Service Ping -----------------------------------------------------------------------------
+PAYLOAD = {"uuid": "u1", "hostname": "h1", "recorded_at": "2026-05-04T07:43:54.162+00:00", "counts": {"a": 1}}
+
+
+def test_service_ping_bare_envelope_json_and_gzip(conn, settings):
+    ping_dir = settings.landing_dir / "service_ping"
+    bare = {**PAYLOAD, "license_md5": None}
+    envelope = {"received_at": "2026-05-05 09:12:01", "source_ip": "81.2.69.142", "payload": {**PAYLOAD, "uuid": "u2"}}
+    write(ping_dir / "2026-05-04/pings.ndjson", json.dumps(bare) + "\n\n" + json.dumps(envelope) + "\n")
+    write(ping_dir / "2026-05-06/one.json", json.dumps({**PAYLOAD, "uuid": "u3"}, indent=2))
+    gz = ping_dir / "2026-05-07/pings.ndjson.gz"
+    gz.parent.mkdir(parents=True)
+    gz.write_bytes(gzip.compress((json.dumps({**PAYLOAD, "uuid": "u4"}) + "\n").encode()))
+
+    report = load(conn, settings, "service_ping_payloads")
+    assert (report.files_loaded, report.rows_loaded, report.quarantined) == (3, 4, [])
+    loaded = rows(
+        conn,
+        "select payload ->> 'uuid', received_at, source_ip, _receipt_date::varchar, "
+        "payload -> 'license_md5' from raw.service_ping_payloads order by 1",
+    )
+    assert loaded == [
+        ("u1", None, None, "2026-05-04", "null"),  # JSON null is kept as a JSON null
+        ("u2", "2026-05-05 09:12:01", "81.2.69.142", "2026-05-04", None),
+        ("u3", None, None, "2026-05-06", None),
+        ("u4", None, None, "2026-05-07", None),
+    ]
+    # The payload is kept whole: the nested counters are there, as sent.
+    assert rows(conn, "select payload -> 'counts' ->> 'a' from raw.service_ping_payloads limit 1") == [("1",)]
+
+
+def test_a_truncated_ping_file_is_quarantined_and_the_rest_load(conn, settings):
+    ping_dir = settings.landing_dir / "service_ping/2026-05-04"
+    write(ping_dir / "good.ndjson", json.dumps(PAYLOAD) + "\n")
+    write(ping_dir / "truncated.ndjson", json.dumps(PAYLOAD) + '\n{"uuid": "x", "counts": {"a"')
+    report = load(conn, settings, "service_ping_payloads")
+    assert report.rows_loaded == 1
+    assert [q.source_file for q in report.quarantined] == ["service_ping/2026-05-04/truncated.ndjson"]
+    assert rows(conn, "select status, count(*) from raw.load_log group by 1 order by 1") == [
+        ("loaded", 1),
+        ("quarantined", 1),
+    ]
+
+
+def test_ping_records_that_are_not_objects_and_files_outside_date_folders(conn, settings):
+    ping_dir = settings.landing_dir / "service_ping"
+    write(ping_dir / "2026-05-04/mixed.ndjson", json.dumps(PAYLOAD) + "\n42\n")
+    write(ping_dir / "misplaced/p.json", json.dumps(PAYLOAD))
+    report = load(conn, settings, "service_ping_payloads")
+    assert report.rows_loaded == 1
+    reasons = sorted((q.source_file, q.record) for q in report.quarantined)
+    assert reasons == [("service_ping/2026-05-04/mixed.ndjson", "42"), ("service_ping/misplaced/p.json", None)]
+
+
+# -- Metrics dictionary -------------------------------------------------------------------------
+def test_metric_definitions_and_a_broken_one(conn, settings):
+    root = settings.metrics_dictionary_dir / "config/metrics/counts_all"
+    write(root / "20210101_ci_builds.yml", "key_path: counts.ci_builds\ntime_frame: all\ntiers:\n- free\n")
+    write(root / "20210102_broken.yml", "key_path: [unclosed\n")
+    write(root / "20210103_no_key.yml", "description: no key path\n")
+    report = load(conn, settings, "metrics_dictionary")
+    assert report.rows_loaded == 1
+    assert sorted(q.source_file.rsplit("/", 1)[1] for q in report.quarantined) == [
+        "20210102_broken.yml",
+        "20210103_no_key.yml",
+    ]
+    assert rows(conn, "select key_path, definition ->> '$.tiers[0]' from raw.metrics_dictionary") == [
+        ("counts.ci_builds", "free")
+    ]

@@ -1,0 +1,95 @@
+"""The dbt project and its manifest.
+
+`DbtProject.prepare_if_dev()` parses only under `dagster dev`; tests, CI, the CLI and
+`dagster asset materialize` need the manifest too, so `ensure_manifest` runs `dbt parse`
+whenever the manifest is missing, older than the project's files, or built for another target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from usage_platform.settings import DBT_PROJECT_DIR, Settings
+
+# dbt must not try to reach the internet (there is none in CI) or ask questions.
+DBT_QUIET_ENV = {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+_PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+
+
+def dbt_project(settings: Settings) -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.target)
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so it works without an activated venv."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else "dbt"
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    return {**DBT_QUIET_ENV, **settings.as_env()}
+
+
+@contextlib.contextmanager
+def environment(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for subprocesses started inside the block (dbt inherits them)."""
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _newest_input_mtime(project_dir: Path) -> float:
+    newest = 0.0
+    for name in _PROJECT_INPUTS:
+        path = project_dir / name
+        files = [path] if path.is_file() else path.rglob("*") if path.is_dir() else []
+        newest = max([newest, *(f.stat().st_mtime for f in files if f.is_file())])
+    return newest
+
+
+def manifest_is_current(project: DbtProject) -> bool:
+    manifest = Path(project.manifest_path)
+    if not manifest.is_file() or manifest.stat().st_mtime < _newest_input_mtime(Path(project.project_dir)):
+        return False
+    try:
+        adapter = json.loads(manifest.read_text())["metadata"]["adapter_type"]
+    except (ValueError, KeyError):
+        return False
+    return adapter == project.target
+
+
+def ensure_manifest(project: DbtProject, settings: Settings) -> Path:
+    if not manifest_is_current(project):
+        command = [dbt_executable(), "parse", "--quiet", "--target", settings.target]
+        result = subprocess.run(
+            [
+                *command,
+                "--project-dir",
+                str(project.project_dir),
+                "--profiles-dir",
+                str(project.profiles_dir),
+            ],
+            cwd=project.project_dir,
+            env={**os.environ, **dbt_env(settings)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return Path(project.manifest_path)

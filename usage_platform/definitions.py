@@ -1,0 +1,42 @@
+"""The one root of the Dagster definitions.
+
+Settings are read when Dagster loads the definitions (the `@dg.definitions` function), never at
+import, so tests and tools can point the platform anywhere through the environment.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from usage_platform.dbt.assets import build_dbt_assets, dbt_resource
+from usage_platform.settings import Settings, SettingsError
+from usage_platform.sources.assets import build_raw_assets
+from usage_platform.warehouse.duckdb import duckdb_resource
+
+MATERIALIZE_ALL_JOB = "materialize_all"
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    if settings.target != "duckdb":
+        # The dbt profile already has a snowflake target; the raw loaders for it do not exist yet.
+        raise SettingsError(
+            f"USAGE_PLATFORM_TARGET={settings.target}: only the duckdb target can load raw data so far"
+        )
+    return dg.Definitions(
+        assets=[*build_raw_assets(settings), build_dbt_assets(settings)],
+        jobs=[
+            dg.define_asset_job(
+                MATERIALIZE_ALL_JOB,
+                selection=dg.AssetSelection.all(),
+                description="Every asset and check: landing zone -> raw -> dbt -> Gainsight pump.",
+            )
+        ],
+        resources={"warehouse": duckdb_resource(settings), "dbt": dbt_resource(settings)},
+        # One DuckDB file, one writer: run steps in one process, one after the other.
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(Settings.from_env())

@@ -1,0 +1,384 @@
+"""Bulk loading of landing files into DuckDB raw tables.
+
+DuckDB's own readers (`read_csv`, `read_parquet`, `read_json_objects`) read all new files of a
+table in one statement. Only when that bulk read fails are the files retried one by one, so a
+file that cannot be read lands in `raw.quarantine` with its reason and the others still load.
+
+Bookkeeping tables (both in the raw schema):
+- `raw.load_log`: one row per (table, file version) the platform has taken, loaded or
+  quarantined. A file whose path and sha256 are already there is not read again, so loading
+  the same files twice adds nothing.
+- `raw.quarantine`: files (record is null) or single records that could not be accepted,
+  with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+import yaml
+
+from usage_platform.sources.catalog import RAW_SCHEMA, RawTable
+from usage_platform.sources.landing import LandingFile
+
+LOAD_LOG = f"{RAW_SCHEMA}.load_log"
+QUARANTINE = f"{RAW_SCHEMA}.quarantine"
+LOAD_METADATA_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at")
+_STAGED = "_staged_rows"
+_FILES = "_batch_files"
+# Real payloads are ~64 KB; a generous ceiling still catches a runaway file.
+_MAX_JSON_OBJECT_BYTES = 256 * 1024 * 1024
+_DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    source_file: str
+    file_sha256: str
+    reason: str
+    record: str | None = None  # None: the whole file
+
+
+@dataclass
+class LoadReport:
+    table: str
+    files_found: int = 0
+    files_new: int = 0
+    files_loaded: int = 0
+    rows_loaded: int = 0
+    quarantined: list[Quarantined] = field(default_factory=list)
+    table_rows: int = 0
+
+    @property
+    def files_quarantined(self) -> int:
+        return len({q.source_file for q in self.quarantined if q.record is None})
+
+
+class RawLoadError(RuntimeError):
+    """Raised for a table whose landing files could not be staged."""
+
+
+def ensure_bookkeeping(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(f"create schema if not exists {RAW_SCHEMA}")
+    conn.execute(
+        f"""create table if not exists {LOAD_LOG} (
+            raw_table varchar not null, source_file varchar not null, file_sha256 varchar not null,
+            file_bytes bigint, status varchar not null, rows_loaded bigint not null,
+            loaded_at timestamp not null, run_id varchar)"""
+    )
+    conn.execute(
+        f"""create table if not exists {QUARANTINE} (
+            raw_table varchar not null, source_file varchar not null, file_sha256 varchar,
+            reason varchar not null, record varchar, quarantined_at timestamp not null,
+            run_id varchar)"""
+    )
+
+
+class DuckDBRawLoader:
+    """Loads landing files into `raw.<table>`; one instance per run."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, run_id: str | None = None):
+        self.conn = conn
+        self.run_id = run_id
+        ensure_bookkeeping(conn)
+
+    # -- public -------------------------------------------------------------------------
+    def load(self, table: RawTable, files: Sequence[LandingFile]) -> LoadReport:
+        report = LoadReport(table=table.table, files_found=len(files))
+        new = self._new_files(table, files)
+        report.files_new = len(new)
+        loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        if new:
+            try:
+                self._load_batch(table, new, loaded_at, report)
+            except duckdb.Error:
+                # Find the unreadable file(s): one transaction per file.
+                for landing_file in new:
+                    try:
+                        self._load_batch(table, [landing_file], loaded_at, report)
+                    except duckdb.Error as error:
+                        self._quarantine_file(table, landing_file, _reason(error), loaded_at, report)
+        report.table_rows = self._table_rows(table)
+        return report
+
+    # -- batches --------------------------------------------------------------------------
+    def _load_batch(
+        self, table: RawTable, files: Sequence[LandingFile], loaded_at: dt.datetime, report: LoadReport
+    ) -> None:
+        self.conn.execute("begin transaction")
+        try:
+            self._register_files(files)
+            quarantined = STAGERS[table.format](self.conn, files)
+            rows_per_file = self._append_staged(table, loaded_at)
+            bad_files = {q.source_file for q in quarantined if q.record is None}
+            for q in quarantined:
+                self._insert_quarantine(table, q, loaded_at)
+            for landing_file in files:
+                status = "quarantined" if landing_file.source_file in bad_files else "loaded"
+                self._log(
+                    table, landing_file, status, rows_per_file.get(landing_file.source_file, 0), loaded_at
+                )
+            self.conn.execute("commit")
+        except BaseException:
+            self.conn.execute("rollback")
+            raise
+        finally:
+            self.conn.execute(f"drop table if exists {_STAGED}")
+            self.conn.execute(f"drop view if exists {_FILES}")
+        report.quarantined.extend(quarantined)
+        report.files_loaded += len(files) - len(bad_files)
+        report.rows_loaded += sum(rows_per_file.values())
+
+    def _register_files(self, files: Sequence[LandingFile]) -> None:
+        frame = pd.DataFrame(
+            {
+                "path": [str(f.path) for f in files],
+                "source_file": [f.source_file for f in files],
+                "sha256": [f.sha256 for f in files],
+                "receipt_date": [_receipt_date(f) for f in files],
+            }
+        )
+        self.conn.register("_batch_files_frame", frame)
+        self.conn.execute(
+            f"create or replace temp view {_FILES} as "
+            "select path, source_file, sha256, receipt_date::date as receipt_date from _batch_files_frame"
+        )
+
+    def _append_staged(self, table: RawTable, loaded_at: dt.datetime) -> dict[str, int]:
+        """Move the staged rows into the raw table, creating it or adding new columns as needed."""
+        target = f"{RAW_SCHEMA}.{_quote(table.table)}"
+        staged_columns = {row[0]: row[1] for row in self.conn.execute(f"describe {_STAGED}").fetchall()}
+        if not self._table_exists(table):
+            self.conn.execute(
+                f"create table {target} as select *, null::timestamp as _loaded_at from {_STAGED} limit 0"
+            )
+        existing = {row[0].lower() for row in self.conn.execute(f"describe {target}").fetchall()}
+        for column, column_type in staged_columns.items():
+            if column.lower() not in existing:
+                # Schema drift: a new export brings a column the table has not seen; keep it.
+                self.conn.execute(f"alter table {target} add column {_quote(column)} {column_type}")
+        self.conn.execute(
+            f"insert into {target} by name select *, ?::timestamp as _loaded_at from {_STAGED}", [loaded_at]
+        )
+        counts = self.conn.execute(f"select _source_file, count(*) from {_STAGED} group by 1").fetchall()
+        return dict(counts)
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    def _new_files(self, table: RawTable, files: Sequence[LandingFile]) -> list[LandingFile]:
+        seen = set(
+            self.conn.execute(
+                f"select source_file, file_sha256 from {LOAD_LOG} where raw_table = ?", [table.table]
+            ).fetchall()
+        )
+        return [f for f in files if (f.source_file, f.sha256) not in seen]
+
+    def _log(self, table: RawTable, f: LandingFile, status: str, rows: int, loaded_at: dt.datetime) -> None:
+        self.conn.execute(
+            f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [table.table, f.source_file, f.sha256, f.size, status, rows, loaded_at, self.run_id],
+        )
+
+    def _insert_quarantine(self, table: RawTable, q: Quarantined, at: dt.datetime) -> None:
+        self.conn.execute(
+            f"insert into {QUARANTINE} values (?, ?, ?, ?, ?, ?, ?)",
+            [table.table, q.source_file, q.file_sha256, q.reason, q.record, at, self.run_id],
+        )
+
+    def _quarantine_file(
+        self, table: RawTable, f: LandingFile, reason: str, at: dt.datetime, report: LoadReport
+    ) -> None:
+        q = Quarantined(f.source_file, f.sha256, reason)
+        self.conn.execute("begin transaction")
+        self._insert_quarantine(table, q, at)
+        self._log(table, f, "quarantined", 0, at)
+        self.conn.execute("commit")
+        report.quarantined.append(q)
+
+    def _table_exists(self, table: RawTable) -> bool:
+        return bool(
+            self.conn.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [RAW_SCHEMA, table.table],
+            ).fetchone()[0]
+        )
+
+    def _table_rows(self, table: RawTable) -> int:
+        if not self._table_exists(table):
+            return 0
+        return self.conn.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.table)}").fetchone()[0]
+
+
+# -- stagers: read one format into the temp table _staged_rows ---------------------------------
+# Each returns what it could not accept; a bulk read that fails raises duckdb.Error instead.
+Stager = Callable[[duckdb.DuckDBPyConnection, Sequence[LandingFile]], list[Quarantined]]
+
+_LOAD_COLUMNS = "f.source_file as _source_file, f.sha256 as _file_sha256"
+
+
+def _paths(files: Sequence[LandingFile]) -> list[str]:
+    return [str(f.path) for f in files]
+
+
+def stage_csv(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+    # Columns are matched by name across files (union_by_name) and kept as text, as exported.
+    conn.execute(
+        f"""create temp table {_STAGED} as
+            select r.* exclude (filename), {_LOAD_COLUMNS}
+            from read_csv(?, header = true, all_varchar = true, union_by_name = true, filename = true,
+                          delim = ',', quote = '"', escape = '"') r
+            join {_FILES} f on r.filename = f.path""",
+        [_paths(files)],
+    )
+    return []
+
+
+def stage_parquet(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+    conn.execute(
+        f"""create temp table {_STAGED} as
+            select columns(r.* exclude (filename))::varchar, {_LOAD_COLUMNS}
+            from read_parquet(?, union_by_name = true, filename = true) r
+            join {_FILES} f on r.filename = f.path""",
+        [_paths(files)],
+    )
+    return []
+
+
+def stage_table_file(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+    """A database table exported as CSV or Parquet (either may arrive)."""
+    parquet = [f for f in files if f.suffixes.endswith(".parquet")]
+    csv = [f for f in files if not f.suffixes.endswith(".parquet")]
+    if parquet and csv:
+        stage_csv(conn, csv)
+        conn.execute(f"alter table {_STAGED} rename to _staged_csv")
+        stage_parquet(conn, parquet)
+        conn.execute(f"insert into _staged_csv by name select * from {_STAGED}")
+        conn.execute(f"drop table {_STAGED}")
+        conn.execute(f"alter table _staged_csv rename to {_STAGED}")
+        return []
+    return stage_parquet(conn, files) if parquet else stage_csv(conn, files)
+
+
+def stage_service_ping(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+    """Service Ping files: bare payloads (receipt date = folder date) or collector envelopes."""
+    quarantined = [
+        Quarantined(f.source_file, f.sha256, "not in a <YYYY-MM-DD> receipt-date folder")
+        for f in files
+        if _receipt_date(f) is None
+    ]
+    readable = [f for f in files if _receipt_date(f) is not None]
+    ndjson = [f for f in readable if ".ndjson" in f.suffixes]
+    documents = [f for f in readable if ".ndjson" not in f.suffixes]  # .json: one object or an array
+    reads = []
+    for group, json_format in ((ndjson, "newline_delimited"), (documents, "auto")):
+        if group:
+            reads.append(
+                f"""select json(r.json) as document, f.source_file, f.sha256, f.receipt_date
+                    from read_json_objects({_sql_list(_paths(group))}, format = '{json_format}',
+                                           filename = true, maximum_object_size = {_MAX_JSON_OBJECT_BYTES}) r
+                    join {_FILES} f on r.filename = f.path"""
+            )
+    if not reads:
+        conn.execute(
+            f"""create temp table {_STAGED} (payload json, received_at varchar, source_ip varchar,
+                _receipt_date date, _source_file varchar, _file_sha256 varchar)"""
+        )
+        return quarantined
+    conn.execute(f"create temp table _ping_documents as {' union all '.join(reads)}")
+    try:
+        not_objects = conn.execute(
+            "select source_file, sha256, document::varchar from _ping_documents "
+            "where json_type(document) <> 'OBJECT'"
+        ).fetchall()
+        quarantined += [
+            Quarantined(source_file, sha, "record is not a JSON object", record)
+            for source_file, sha, record in not_objects
+        ]
+        conn.execute(
+            f"""create temp table {_STAGED} as
+                with objects as (
+                    select *,
+                        json_type(document -> 'payload') = 'OBJECT'
+                        and (json_exists(document, '$.received_at') or json_exists(document, '$.created_at'))
+                            as is_envelope
+                    from _ping_documents where json_type(document) = 'OBJECT'
+                )
+                select
+                    case when is_envelope then document -> 'payload' else document end as payload,
+                    case when is_envelope then coalesce(document ->> 'received_at', document ->> 'created_at')
+                    end as received_at,
+                    case when is_envelope then document ->> 'source_ip' end as source_ip,
+                    receipt_date as _receipt_date,
+                    source_file as _source_file,
+                    sha256 as _file_sha256
+                from objects"""
+        )
+    finally:
+        conn.execute("drop table if exists _ping_documents")
+    return quarantined
+
+
+def stage_metrics_yaml(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+    """Metric definition YAML: parsed here (the warehouse has no YAML reader), loaded in one insert."""
+    rows, quarantined = [], []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for f in files:
+        try:
+            definition = yaml.load(f.path.read_text(encoding="utf-8"), Loader=loader)
+        except (yaml.YAMLError, UnicodeDecodeError) as error:
+            quarantined.append(Quarantined(f.source_file, f.sha256, f"invalid YAML: {_one_line(error)}"))
+            continue
+        if not isinstance(definition, dict) or not isinstance(definition.get("key_path"), str):
+            quarantined.append(Quarantined(f.source_file, f.sha256, "not a metric definition: no key_path"))
+            continue
+        rows.append((definition["key_path"], json.dumps(definition, default=str), f.source_file, f.sha256))
+    frame = pd.DataFrame(rows, columns=["key_path", "definition", "_source_file", "_file_sha256"])
+    conn.register("_metric_definitions_frame", frame)
+    conn.execute(
+        f"""create temp table {_STAGED} as
+            select key_path::varchar as key_path, definition::json as definition,
+                   _source_file::varchar as _source_file, _file_sha256::varchar as _file_sha256
+            from _metric_definitions_frame"""
+    )
+    conn.unregister("_metric_definitions_frame")
+    return quarantined
+
+
+STAGERS: dict[str, Stager] = {
+    "csv": stage_csv,
+    "table_file": stage_table_file,
+    "service_ping": stage_service_ping,
+    "metrics_yaml": stage_metrics_yaml,
+}
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _receipt_date(f: LandingFile) -> dt.date | None:
+    folder = f.path.parent.name
+    if not _DATE_FOLDER.match(folder):
+        return None
+    try:
+        return dt.date.fromisoformat(folder)
+    except ValueError:
+        return None
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:500]
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {_one_line(error)}"

@@ -1,0 +1,1 @@
+"""Warehouse resources: the connection to the configured target."""

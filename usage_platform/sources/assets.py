@@ -68,7 +68,15 @@ def _source_system_asset(system: SourceSystem, settings: Settings) -> dg.AssetsD
         with warehouse.get_connection() as conn:
             loader = DuckDBRawLoader(conn, run_id=context.run_id)
             for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
-                report = loader.load(tables[key], find_landing_files(settings, tables[key]))
+                table = tables[key]
+                files = find_landing_files(settings, table)
+                if not files and not loader.has_table(table):
+                    # Nothing to load and nothing loaded before: the export is missing, say so.
+                    raise dg.Failure(
+                        f"raw.{table.table}: no landing files match "
+                        f"{', '.join(table.globs)} under {landing_root(settings, table)}"
+                    )
+                report = loader.load(table, files)
                 for q in report.quarantined:
                     context.log.warning(f"quarantined {q.source_file}: {q.reason}")
                 yield dg.MaterializeResult(asset_key=key, metadata=report_metadata(report))

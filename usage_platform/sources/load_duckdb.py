@@ -154,7 +154,7 @@ class DuckDBRawLoader:
         """Move the staged rows into the raw table, creating it or adding new columns as needed."""
         target = f"{RAW_SCHEMA}.{_quote(table.table)}"
         staged_columns = {row[0]: row[1] for row in self.conn.execute(f"describe {_STAGED}").fetchall()}
-        if not self._table_exists(table):
+        if not self.has_table(table):
             self.conn.execute(
                 f"create table {target} as select *, null::timestamp as _loaded_at from {_STAGED} limit 0"
             )
@@ -200,7 +200,7 @@ class DuckDBRawLoader:
         self.conn.execute("commit")
         report.quarantined.append(q)
 
-    def _table_exists(self, table: RawTable) -> bool:
+    def has_table(self, table: RawTable) -> bool:
         return bool(
             self.conn.execute(
                 "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -209,7 +209,7 @@ class DuckDBRawLoader:
         )
 
     def _table_rows(self, table: RawTable) -> int:
-        if not self._table_exists(table):
+        if not self.has_table(table):
             return 0
         return self.conn.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.table)}").fetchone()[0]
 

@@ -2,20 +2,24 @@
     The dictionary gives the paths, so no schema inference over the payloads is needed.
     A JSON null is kept (metric_value = 'null'); a path the ping does not carry has no row.
     Sentinels are flagged and never counted as values. -#}
-with metric_paths as (
+-- depends_on: {{ ref('prep_ping_metric') }}
+-- depends_on: {{ ref('prep_ping_payload') }}
+{%- set key_paths = metric_key_paths() %}
+with extracted as (
+    {%- if key_paths %}
     select
-        list(key_path order by key_path) as key_paths,
-        list('$."' || replace(key_path, '.', '"."') || '"' order by key_path) as json_paths
-    from {{ ref('prep_ping_metric') }}
-),
-
-extracted as (
-    select
-        payloads.dim_ping_instance_id,
-        unnest(metric_paths.key_paths) as metrics_path,
-        unnest(json_extract(payloads.payload, metric_paths.json_paths)) as metric_value
-    from {{ ref('prep_ping_payload') }} as payloads
-    cross join metric_paths
+        dim_ping_instance_id,
+        unnest([
+            {%- for key_path in key_paths %}'{{ key_path }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        ]) as metrics_path,
+        unnest(json_extract(payload, [
+            {%- for key_path in key_paths %}{{ json_path(key_path) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+        ])) as metric_value
+    from {{ ref('prep_ping_payload') }}
+    {%- else %}
+    select null::varchar as dim_ping_instance_id, null::varchar as metrics_path, null::json as metric_value
+    where false
+    {%- endif %}
 ),
 
 typed as (

@@ -74,7 +74,10 @@ def test_dbt_lineage_reaches_the_raw_assets(defs):
 
 def test_dbt_tests_are_asset_checks_source_tests_included(defs):
     checks = {key.to_user_string() for key in defs.resolve_asset_graph().asset_check_keys}
-    assert "pumps/pump_gainsight_metrics_monthly_paid:unique_pump_gainsight_metrics_monthly_paid_primary_key" in checks
+    assert (
+        "pumps/pump_gainsight_metrics_monthly_paid:unique_pump_gainsight_metrics_monthly_paid_primary_key"
+        in checks
+    )
     assert any(c.startswith("raw/service_ping_payloads:") for c in checks)
 
 

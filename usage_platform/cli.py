@@ -90,12 +90,15 @@ def warehouse_summary(settings: Settings) -> str:
             "where table_schema not in ('information_schema', 'pg_catalog') order by 1, 2"
         ).fetchall()
         lines = [f"warehouse: {settings.duckdb_path}"]
-        by_schema: dict[str, list[str]] = {}
+        by_schema: dict[str, list[tuple[str, int]]] = {}
         for schema, table in tables:
             rows = conn.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-            by_schema.setdefault(schema, []).append(f"{table} ({rows:,})")
+            by_schema.setdefault(schema, []).append((table, rows))
         for schema, entries in by_schema.items():
-            lines.append(f"  {schema}: {len(entries)} tables: " + ", ".join(entries))
+            total = sum(rows for _, rows in entries)
+            lines.append(f"  {schema}: {len(entries)} tables, {total:,} rows")
+            if schema != "raw":  # the modelled layers are few enough to list
+                lines.append("    " + ", ".join(f"{table} ({rows:,})" for table, rows in entries))
         if ("pumps", "pump_gainsight_metrics_monthly_paid") in tables:
             subscriptions, months, rows = conn.execute(
                 "select count(distinct dim_subscription_id), count(distinct snapshot_month), count(*) "

@@ -52,7 +52,9 @@ def test_csv_columns_by_name_with_load_metadata(conn, settings):
 
 
 def test_loading_the_same_file_twice_adds_nothing(conn, settings):
-    write(settings.landing_dir / "releases/releases.csv", "major_minor_version,release_date\n17.0,2024-05-16\n")
+    write(
+        settings.landing_dir / "releases/releases.csv", "major_minor_version,release_date\n17.0,2024-05-16\n"
+    )
     load(conn, settings, "releases_releases")
     second = load(conn, settings, "releases_releases")
     assert (second.files_new, second.rows_loaded, second.table_rows) == (0, 0, 1)
@@ -66,7 +68,9 @@ def test_a_re_exported_file_is_a_new_version_and_new_columns_are_kept(conn, sett
     report = load(conn, settings, "zuora_account")
     assert (report.files_new, report.rows_loaded, report.table_rows) == (1, 2, 3)
     # Both versions are kept; the newer one has the column the first export lacked.
-    assert rows(conn, 'select count(distinct _file_sha256), count("Batch") from raw.zuora_account') == [(2, 2)]
+    assert rows(conn, 'select count(distinct _file_sha256), count("Batch") from raw.zuora_account') == [
+        (2, 2)
+    ]
 
 
 def test_an_unreadable_csv_is_quarantined_and_the_others_load(conn, settings):
@@ -84,7 +88,10 @@ def test_an_unreadable_csv_is_quarantined_and_the_others_load(conn, settings):
 
 
 def test_parquet_and_csv_exports_of_one_table_load_together(conn, settings):
-    write(settings.landing_dir / "gitlab_dotcom/events.csv", "id,action,created_at\n1,pushed,2026-01-01 10:00:00\n")
+    write(
+        settings.landing_dir / "gitlab_dotcom/events.csv",
+        "id,action,created_at\n1,pushed,2026-01-01 10:00:00\n",
+    )
     conn.execute(
         "copy (select 2::bigint as id, 'merged' as action, timestamp '2026-01-02 11:00:00' as created_at) "
         f"to '{settings.landing_dir / 'gitlab_dotcom/events.parquet'}' (format parquet)"
@@ -104,7 +111,11 @@ PAYLOAD = {"uuid": "u1", "hostname": "h1", "recorded_at": "2026-05-04T07:43:54.1
 def test_service_ping_bare_envelope_json_and_gzip(conn, settings):
     ping_dir = settings.landing_dir / "service_ping"
     bare = {**PAYLOAD, "license_md5": None}
-    envelope = {"received_at": "2026-05-05 09:12:01", "source_ip": "81.2.69.142", "payload": {**PAYLOAD, "uuid": "u2"}}
+    envelope = {
+        "received_at": "2026-05-05 09:12:01",
+        "source_ip": "81.2.69.142",
+        "payload": {**PAYLOAD, "uuid": "u2"},
+    }
     write(ping_dir / "2026-05-04/pings.ndjson", json.dumps(bare) + "\n\n" + json.dumps(envelope) + "\n")
     write(ping_dir / "2026-05-06/one.json", json.dumps({**PAYLOAD, "uuid": "u3"}, indent=2))
     gz = ping_dir / "2026-05-07/pings.ndjson.gz"
@@ -148,7 +159,10 @@ def test_ping_records_that_are_not_objects_and_files_outside_date_folders(conn, 
     report = load(conn, settings, "service_ping_payloads")
     assert report.rows_loaded == 1
     reasons = sorted((q.source_file, q.record) for q in report.quarantined)
-    assert reasons == [("service_ping/2026-05-04/mixed.ndjson", "42"), ("service_ping/misplaced/p.json", None)]
+    assert reasons == [
+        ("service_ping/2026-05-04/mixed.ndjson", "42"),
+        ("service_ping/misplaced/p.json", None),
+    ]
 
 
 # -- Metrics dictionary -------------------------------------------------------------------------

@@ -85,6 +85,10 @@ def _int(text: str | None) -> int | None:
     return int(text) if text not in (None, "") else None
 
 
+def _first(*values):
+    return next((v for v in values if v is not None), None)
+
+
 def expected_pump(landing: Path) -> dict[tuple, PumpRow]:
     subscriptions = {row["Id"]: row for row in read_csv(landing / "zuora" / "subscription.csv")}
     latest_by_name: dict[str, dict] = {}
@@ -153,11 +157,12 @@ def expected_pump(landing: Path) -> dict[tuple, PumpRow]:
             uuid,
             hostname,
             month,
-            active_user_count=_count(p.get("active_user_count")) if _count(p.get("active_user_count")) is not None
-            else _int(report.get("active_user_count")),
-            license_user_count=_int(report.get("license_user_count"))
-            if _int(report.get("license_user_count")) is not None
-            else _count(p.get("license_user_count")),
+            active_user_count=_first(
+                _count(p.get("active_user_count")), _int(report.get("active_user_count"))
+            ),
+            license_user_count=_first(
+                _int(report.get("license_user_count")), _count(p.get("license_user_count"))
+            ),
         )
     subscriptions_with_pings = {(key[0], key[3]) for key in rows}
     for (subscription, month), (_, report) in seat_links.items():

@@ -72,6 +72,41 @@ def test_the_pump_matches_the_landing_files(built):
     assert mismatches == {}
 
 
+PUMP_COLUMNS = {
+    "snapshot_month",
+    "dim_subscription_id",
+    "dim_crm_account_id",
+    "uuid",
+    "hostname",
+    "delivery_type",
+    "active_user_count",
+    "billable_user_count",
+    "license_user_count",
+    "max_historical_user_count",
+    "license_utilization",
+    # the five usage metrics of the seed gainsight_pump_metrics
+    "merge_requests_28_days_user",
+    "ci_pipelines_28_days_user",
+    "issues_28_days_user",
+    "ci_builds_all_time_event",
+    "deployments_all_time_event",
+}
+
+
+def test_the_pump_has_gainsights_columns_and_no_personal_data(built):
+    settings, _ = built
+    columns = {
+        row[0]
+        for row in query(
+            settings,
+            "select column_name from information_schema.columns "
+            "where table_schema = 'pumps' and table_name = 'pump_gainsight_metrics_monthly_paid'",
+        )
+    }
+    assert columns >= PUMP_COLUMNS
+    assert not {c for c in columns if any(word in c for word in ("email", "licensee", "source_ip", "name_"))}
+
+
 def test_the_pump_covers_every_mapping_path_and_excludes_the_unpaid(built):
     settings, _ = built
     sources = {row[0] for row in query(settings, f"select distinct subscription_mapping_source from {PUMP}")}

@@ -27,12 +27,21 @@ UI_PORT = 3000
 
 # -- building blocks (importable, tested) ---------------------------------------------------
 def prepare_dagster_home(settings: Settings) -> Path:
-    """DAGSTER_HOME with the project's dagster.yaml (telemetry off, the DuckDB pool)."""
+    """DAGSTER_HOME with the project's dagster.yaml (telemetry off, the DuckDB pool).
+
+    A dagster.yaml someone wrote by hand is left alone; one the platform copied is refreshed.
+    """
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    if not target.exists() or target.read_bytes() != DAGSTER_YAML.read_bytes():
-        shutil.copyfile(DAGSTER_YAML, target)
+    ours = DAGSTER_YAML.read_text()
+    if not target.exists() or target.read_text().splitlines()[:1] == ours.splitlines()[:1]:
+        if not target.exists() or target.read_text() != ours:
+            shutil.copyfile(DAGSTER_YAML, target)
+    else:
+        print(
+            f"note: keeping your own {target}; the project's settings are in {DAGSTER_YAML}", file=sys.stderr
+        )
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

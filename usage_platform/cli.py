@@ -73,7 +73,13 @@ def run_materialize(settings: Settings, selection: str | None = None):
             raise SystemExit(f"--select {selection!r} matches no asset")
     job = defs.resolve_job_def(MATERIALIZE_ALL_JOB)
     with dg.DagsterInstance.get() as instance:
-        return job.execute_in_process(instance=instance, asset_selection=asset_keys, raise_on_error=False)
+        return job.execute_in_process(
+            instance=instance,
+            asset_selection=asset_keys,
+            raise_on_error=False,
+            # Dagster's step-by-step DEBUG events are in the UI; the terminal gets INFO and up.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
 
 
 def failed_checks(result) -> list[str]:

@@ -28,3 +28,46 @@ def settings_for(data_dir: Path, **overrides: str) -> Settings:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return settings_for(tmp_path / "data")
+
+
+def load_raw(settings: Settings) -> None:
+    """Load every landing file of the settings' landing zone into raw (no Dagster involved)."""
+    import duckdb
+
+    from usage_platform.sources.catalog import raw_tables
+    from usage_platform.sources.landing import find_landing_files
+    from usage_platform.sources.load_duckdb import DuckDBRawLoader
+
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.duckdb_path)) as conn:
+        loader = DuckDBRawLoader(conn, run_id="test")
+        for table in raw_tables():
+            files = find_landing_files(settings, table)
+            if files:
+                loader.load(table, files)
+
+
+def dbt_build(settings: Settings, select: str, *, tmp_dir: Path) -> str:
+    """`dbt build --select SELECT` against the settings' warehouse; returns dbt's output and
+    fails the test with that output when dbt fails. Raw tables must already be loaded."""
+    import os
+    import subprocess
+    import sys
+
+    from usage_platform.dbt.project import dbt_env, dbt_executable
+    from usage_platform.settings import DBT_PROJECT_DIR
+
+    command = [dbt_executable(), "build", "--select", select, "--target-path", str(tmp_dir / "dbt_target")]
+    command += ["--log-path", str(tmp_dir / "dbt_logs")]
+    completed = subprocess.run(
+        command,
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **dbt_env(settings)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        print(completed.stdout[-6000:], file=sys.stderr)
+        pytest.fail(f"dbt build --select {select} failed:\n{completed.stdout[-3000:]}")
+    return completed.stdout

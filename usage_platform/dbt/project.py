@@ -25,7 +25,15 @@ _PROJECT_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds
 
 
 def dbt_project(settings: Settings) -> DbtProject:
-    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=settings.target)
+    # DBT_TARGET_PATH (dbt's own variable) moves the manifest, so parallel checkouts or test
+    # sessions need not share dbt/target.
+    target_path = Path(os.environ.get("DBT_TARGET_PATH", "target"))
+    return DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target=settings.target,
+        target_path=target_path,
+    )
 
 
 def dbt_executable() -> str:

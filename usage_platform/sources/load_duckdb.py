@@ -35,6 +35,10 @@ _FILES = "_batch_files"
 # Real payloads are ~64 KB; a generous ceiling still catches a runaway file.
 _MAX_JSON_OBJECT_BYTES = 256 * 1024 * 1024
 _DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PING_COLUMNS = (
+    "payload json, received_at varchar, source_ip varchar, _receipt_date date, _source_file varchar, "
+    "_file_sha256 varchar"
+)
 
 
 @dataclass(frozen=True)
@@ -265,7 +269,13 @@ def stage_table_file(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFil
 
 
 def stage_service_ping(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
-    """Service Ping files: bare payloads (receipt date = folder date) or collector envelopes."""
+    """Service Ping files: bare payloads (receipt date = folder date) or collector envelopes.
+
+    Payloads are ~64 KB and a week brings thousands, so each document is parsed once: the reader
+    yields valid JSON, its first character says whether it is an object, and one `json_extract`
+    (only on documents that mention "payload") finds an envelope's parts. Bare payloads are kept
+    byte for byte as received; an envelope's payload is its `payload` member.
+    """
     quarantined = [
         Quarantined(f.source_file, f.sha256, "not in a <YYYY-MM-DD> receipt-date folder")
         for f in files
@@ -274,52 +284,59 @@ def stage_service_ping(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingF
     readable = [f for f in files if _receipt_date(f) is not None]
     ndjson = [f for f in readable if ".ndjson" in f.suffixes]
     documents = [f for f in readable if ".ndjson" not in f.suffixes]  # .json: one object or an array
-    reads = []
-    for group, json_format in ((ndjson, "newline_delimited"), (documents, "auto")):
-        if group:
-            reads.append(
-                f"""select json(r.json) as document, f.source_file, f.sha256, f.receipt_date
-                    from read_json_objects({_sql_list(_paths(group))}, format = '{json_format}',
-                                           filename = true, maximum_object_size = {_MAX_JSON_OBJECT_BYTES}) r
-                    join {_FILES} f on r.filename = f.path"""
-            )
+    reads = [
+        f"""select json as document, filename
+            from read_json_objects({_sql_list(_paths(group))}, format = '{json_format}',
+                                   filename = true, maximum_object_size = {_MAX_JSON_OBJECT_BYTES})"""
+        for group, json_format in ((ndjson, "newline_delimited"), (documents, "auto"))
+        if group
+    ]
     if not reads:
-        conn.execute(
-            f"""create temp table {_STAGED} (payload json, received_at varchar, source_ip varchar,
-                _receipt_date date, _source_file varchar, _file_sha256 varchar)"""
-        )
+        conn.execute(f"create temp table {_STAGED} ({_PING_COLUMNS})")
         return quarantined
-    conn.execute(f"create temp table _ping_documents as {' union all '.join(reads)}")
-    try:
-        not_objects = conn.execute(
-            "select source_file, sha256, document::varchar from _ping_documents "
-            "where json_type(document) <> 'OBJECT'"
-        ).fetchall()
-        quarantined += [
-            Quarantined(source_file, sha, "record is not a JSON object", record)
-            for source_file, sha, record in not_objects
-        ]
-        conn.execute(
-            f"""create temp table {_STAGED} as
-                with objects as (
-                    select *,
-                        json_type(document -> 'payload') = 'OBJECT'
-                        and (json_exists(document, '$.received_at') or json_exists(document, '$.created_at'))
-                            as is_envelope
-                    from _ping_documents where json_type(document) = 'OBJECT'
-                )
+    conn.execute(
+        f"""create or replace temp table _ping_documents as
+            with documents as ({" union all ".join(reads)}),
+            parts as (
                 select
-                    case when is_envelope then document -> 'payload' else document end as payload,
-                    case when is_envelope then coalesce(document ->> 'received_at', document ->> 'created_at')
-                    end as received_at,
-                    case when is_envelope then document ->> 'source_ip' end as source_ip,
-                    receipt_date as _receipt_date,
-                    source_file as _source_file,
-                    sha256 as _file_sha256
-                from objects"""
-        )
-    finally:
-        conn.execute("drop table if exists _ping_documents")
+                    d.document,
+                    regexp_matches(d.document, '^\\s*\\{{') as is_object,
+                    case when contains(d.document, '"payload"') then json_extract(
+                        d.document, ['$.payload', '$.received_at', '$.created_at', '$.source_ip']
+                    ) end as envelope,
+                    f.receipt_date, f.source_file, f.sha256
+                from documents as d
+                join {_FILES} as f on d.filename = f.path
+            ),
+            classified as (
+                select *,
+                    -- json_extract writes objects minified, so '{{' first means an object.
+                    is_object and starts_with(envelope[1], '{{')
+                        and (envelope[2] is not null or envelope[3] is not null) as is_envelope
+                from parts
+            )
+            select
+                case when is_envelope then envelope[1] else document end as payload,
+                case when is_envelope then coalesce(envelope[2] ->> '$', envelope[3] ->> '$') end
+                    as received_at,
+                case when is_envelope then envelope[4] ->> '$' end as source_ip,
+                receipt_date as _receipt_date,
+                source_file as _source_file,
+                sha256 as _file_sha256,
+                is_object
+            from classified"""
+    )
+    not_objects = conn.execute(
+        "select _source_file, _file_sha256, payload::varchar from _ping_documents where not is_object"
+    ).fetchall()
+    quarantined += [
+        Quarantined(source_file, sha, "record is not a JSON object", record)
+        for source_file, sha, record in not_objects
+    ]
+    # The staged table is the documents table itself, less its bookkeeping: no second copy.
+    conn.execute("delete from _ping_documents where not is_object")
+    conn.execute("alter table _ping_documents drop column is_object")
+    conn.execute(f"alter table _ping_documents rename to {_STAGED}")
     return quarantined
 
 

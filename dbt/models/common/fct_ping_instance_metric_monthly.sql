@@ -19,14 +19,15 @@ metrics as (
         monthly_pings.dim_ping_instance_id,
         monthly_pings.ping_created_at,
         facts.metrics_path,
-        definitions.time_frame,
+        facts.metric_key_path,
+        -- A multi-time-frame definition is sent as <key_path>_monthly / _weekly: the payload
+        -- path's own time frame decides.
+        facts.metric_time_frame as time_frame,
         facts.metric_value_number,
         facts.has_timed_out
-    from {{ ref('prep_ping_instance_flattened') }} as facts
+    from {{ ref('fct_ping_instance_metric') }} as facts
     inner join monthly_pings on facts.dim_ping_instance_id = monthly_pings.dim_ping_instance_id
-    inner join {{ ref('dim_ping_metric') }} as definitions
-        on facts.metrics_path = definitions.metrics_path
-    where facts.metric_value_number is not null or facts.has_timed_out
+    where facts.is_known_metric and (facts.metric_value_number is not null or facts.has_timed_out)
 ),
 
 with_previous as (
@@ -47,6 +48,7 @@ select
     dim_ping_instance_id,
     ping_created_at,
     metrics_path,
+    metric_key_path,
     time_frame,
     metric_value_number as metric_value,
     previous_metric_value,

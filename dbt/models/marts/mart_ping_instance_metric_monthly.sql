@@ -50,11 +50,12 @@ select
     locations.iso_2_country_code,
     locations.location_region_name_map,
     monthly.metrics_path,
+    monthly.metric_key_path,
     metrics.product_section,
     metrics.product_stage,
     metrics.product_group,
     metrics.metric_format,
-    metrics.time_frame,
+    monthly.time_frame,
     metrics.is_smau,
     metrics.is_gmau,
     metrics.is_paid_gmau,
@@ -69,7 +70,7 @@ select
     datediff('day', ping_release.release_date, cast(pings.ping_created_at as date)) as days_since_release
 from monthly
 inner join pings on monthly.dim_ping_instance_id = pings.dim_ping_instance_id
-left join {{ ref('dim_ping_metric') }} as metrics on monthly.metrics_path = metrics.metrics_path
+left join {{ ref('dim_ping_metric') }} as metrics on monthly.metric_key_path = metrics.metrics_path
 left join {{ ref('dim_location') }} as locations
     on pings.dim_location_country_id = locations.dim_location_country_id
 left join releases as ping_release on pings.major_minor_version = ping_release.major_minor_version

@@ -40,14 +40,8 @@ from usage_platform.synthetic.model import (
 from usage_platform.synthetic.releases import Release, latest_release_rank
 from usage_platform.synthetic.usage import UsageSeries, simulate
 
-REQUIRED_TOP_LEVEL_KEYS = (
-    "uuid",
-    "hostname",
-    "version",
-    "installation_type",
-    "active_user_count",
-    "recorded_at",
-    "edition",
+# License fields, in the order instances send them (JSON null on unlicensed instances).
+LICENSE_FIELDS = (
     "license_md5",
     "license_sha256",
     "license_id",
@@ -62,6 +56,16 @@ REQUIRED_TOP_LEVEL_KEYS = (
     "license_trial",
     "license_subscription_id",
     "license_trial_ends_on",
+)
+REQUIRED_TOP_LEVEL_KEYS = (
+    "uuid",
+    "hostname",
+    "version",
+    "installation_type",
+    "active_user_count",
+    "recorded_at",
+    "edition",
+    *LICENSE_FIELDS,
     "counts",
     "counts_weekly",
     "counts_monthly",
@@ -517,24 +521,7 @@ class PayloadBuilder:
 
 def _license_fields(instance: Instance, lic, release: Release, context: _Context, profile: _Profile) -> dict:
     if lic is None:
-        return dict.fromkeys(
-            (
-                "license_md5",
-                "license_sha256",
-                "license_id",
-                "historical_max_users",
-                "licensee",
-                "license_user_count",
-                "license_billable_users",
-                "license_starts_at",
-                "license_expires_at",
-                "license_plan",
-                "license_add_ons",
-                "license_trial",
-                "license_subscription_id",
-                "license_trial_ends_on",
-            ),
-        ) | {"historical_max_users": context.max_active}
+        return dict.fromkeys(LICENSE_FIELDS) | {"historical_max_users": context.max_active}
     return {
         "license_md5": lic.md5 if release.key <= MD5_LAST_VERSION else None,
         "license_sha256": lic.sha256,

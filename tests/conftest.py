@@ -73,3 +73,14 @@ def dbt_build(settings: Settings, select: str, *, tmp_dir: Path) -> str:
         print(completed.stdout[-6000:], file=sys.stderr)
         pytest.fail(f"dbt build --select {select} failed:\n{completed.stdout[-3000:]}")
     return completed.stdout
+
+
+def build_generated(tmp_dir: Path, select: str, **generate_args) -> Settings:
+    """Generate a small landing zone under tmp_dir, load it into raw and dbt-build `select`."""
+    from usage_platform.synthetic import generate
+
+    settings = settings_for(tmp_dir / "data")
+    generate(settings.landing_dir, **{"instances": 10, "months": 2, "seed": 11, **generate_args})
+    load_raw(settings)
+    dbt_build(settings, select, tmp_dir=tmp_dir)
+    return settings

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 import yaml
-from ping_metric_dictionary import read_dim_ping_metric, read_seed
 
 from tests.conftest import dbt_build, load_raw, settings_for
+from tests.dim_ping_metric.ping_metric_dictionary import read_dim_ping_metric, read_seed
 from usage_platform.synthetic import generate
 from usage_platform.synthetic.metrics import DEFINITION_BY_KEY_PATH, METRIC_DEFINITIONS, dictionary_files
 

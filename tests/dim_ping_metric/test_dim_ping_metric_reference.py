@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ping_metric_dictionary import (
+
+from tests.conftest import REFERENCE_DIR, dbt_build, load_raw, settings_for
+from tests.dim_ping_metric.ping_metric_dictionary import (
     AGGREGATED_PREFIXES,
     INDICATOR_FLAGS,
     as_list,
     read_dim_ping_metric,
     read_seed,
 )
-
-from tests.conftest import REFERENCE_DIR, dbt_build, load_raw, settings_for
 
 LEGACY_FILE = REFERENCE_DIR / "metrics_old_format" / "20210216175055_merge_requests.yml"
 # Where the 2021 file sits in the test's dictionary: beside today's tree, as an older export would.

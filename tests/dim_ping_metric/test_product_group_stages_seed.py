@@ -8,9 +8,9 @@ from collections import defaultdict
 
 import pytest
 import yaml
-from ping_metric_dictionary import read_seed
 
 from tests.conftest import REFERENCE_DIR
+from tests.dim_ping_metric.ping_metric_dictionary import read_seed
 from usage_platform.synthetic.metrics import METRIC_DEFINITIONS
 
 # Groups the seed lists with an empty stage because no source here tells their stage.

@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from ping_flatten_landing import leaves, query
 
 from tests.conftest import dbt_build, load_raw, settings_for
+from tests.ping_flatten.ping_flatten_landing import leaves, query
 from usage_platform.synthetic import generate
 
 PER_PING = """select dim_ping_instance_id, count(*) as leaf_rows, min(_dbt_invocation_id) as first_run,

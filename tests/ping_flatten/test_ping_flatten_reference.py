@@ -8,9 +8,9 @@ import re
 
 import pytest
 import yaml
-from ping_flatten_landing import build, leaves, metrics_of, mismatches, query, write_geo
 
 from tests.conftest import REFERENCE_DIR
+from tests.ping_flatten.ping_flatten_landing import build, leaves, metrics_of, mismatches, query, write_geo
 
 SUFFIX_BY_TIME_FRAME = {"28d": "_monthly", "7d": "_weekly", "all": ""}
 DOCS_EXAMPLE = REFERENCE_DIR / "service_ping" / "docs_example_payload_with_ellipses.jsonc"

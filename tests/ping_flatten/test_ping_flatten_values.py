@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from ping_flatten_landing import (
+
+from tests.ping_flatten.ping_flatten_landing import (
     build,
     metrics_of,
     mismatches,

@@ -6,11 +6,6 @@ import csv
 import json
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import dbt_build
-from usage_platform.settings import Settings
-
 GITLAB_COM_UUID = "ea8bf810-1d6f-4a6a-b4fd-93e8cbd8b57f"
 
 
@@ -99,12 +94,3 @@ def write_billing(landing_dir: Path, subscriptions: list[dict], licenses: list[d
             }
         ],
     )
-
-
-def build_selection(settings: Settings, select: str, tmp_dir: Path) -> str:
-    """dbt build of `select` with cautious indirect selection: only tests whose parents are all
-    selected run, so a relationship test from a model outside the selection is left out instead
-    of failing on its missing table."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_INDIRECT_SELECTION", "cautious")
-        return dbt_build(settings, select, tmp_dir=tmp_dir)

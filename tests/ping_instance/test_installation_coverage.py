@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from ping_landing import build_selection
 
-from tests.conftest import load_raw, settings_for
-from usage_platform.synthetic import generate
+from tests.conftest import build_generated
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("installation_coverage")
-    settings = settings_for(tmp_path / "data")
-    generate(settings.landing_dir, instances=10, months=2, seed=11)
-    load_raw(settings)
-    build_selection(settings, "+dim_installation", tmp_path)
+    settings = build_generated(tmp_path_factory.mktemp("installation_coverage"), "+dim_installation")
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
         yield conn
 

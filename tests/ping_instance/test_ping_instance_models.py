@@ -10,9 +10,9 @@ import hashlib
 
 import duckdb
 import pytest
-from ping_landing import GITLAB_COM_UUID, build_selection, envelope, payload, write_billing, write_pings
 
-from tests.conftest import load_raw, settings_for
+from tests.conftest import dbt_build, load_raw, settings_for
+from tests.ping_instance.ping_landing import GITLAB_COM_UUID, envelope, payload, write_billing, write_pings
 
 MONDAY = "2024-03-04"
 ONE_PING_INSTALLATIONS = {
@@ -107,7 +107,7 @@ def warehouse(tmp_path_factory):
         licenses=[{"id": "1", "license_md5": "md5-weekly", "zuora_subscription_id": "sub-v1"}],
     )
     load_raw(settings)
-    build_selection(settings, "+dim_installation", tmp_path)
+    dbt_build(settings, "+dim_installation", tmp_dir=tmp_path)
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
         yield conn
 

@@ -7,17 +7,12 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.conftest import dbt_build, load_raw, settings_for
-from usage_platform.synthetic import generate
+from tests.conftest import build_generated
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("clear_ip")
-    settings = settings_for(tmp / "data")
-    generate(settings.landing_dir, instances=10, months=2, seed=11)
-    load_raw(settings)
-    dbt_build(settings, "fqn:*", tmp_dir=tmp)
+    settings = build_generated(tmp_path_factory.mktemp("clear_ip"), "fqn:*")
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
         conn.execute(
             "create temp table clear_ips as"

@@ -6,8 +6,8 @@ import os
 import time
 
 import pytest
-from synthetic_landing import Landing, load_landing
 
+from tests.synthetic.synthetic_landing import Landing, load_landing
 from usage_platform.synthetic import generate
 
 # The invariants must hold for any seed; CI can run the suite again with another one.

@@ -7,8 +7,8 @@ import json
 import duckdb
 import pytest
 import yaml
-from synthetic_landing import ping_files, read_ping_file
 
+from tests.synthetic.synthetic_landing import ping_files, read_ping_file
 from usage_platform.synthetic.service_ping import REQUIRED_TOP_LEVEL_KEYS
 
 # The documented contract, spelled out here rather than imported, so a drift in the generator fails.

@@ -35,6 +35,22 @@ def test_generate_command_writes_a_landing_zone(tmp_path, capsys):
     assert "landing zone written" in capsys.readouterr().out
 
 
+def test_generate_takes_an_end_date_and_a_week_later_adds_only_that_weeks_ping_files(tmp_path, capsys):
+    common = ["--instances", "10", "--months", "1", "--seed", "5"]
+    assert main(["generate", "--out", str(tmp_path / "october"), *common]) == 0
+    assert main(["generate", "--out", str(tmp_path / "november"), *common, "--end-date", "2026-11-07"]) == 0
+    assert "2026-10-01 .. 2026-11-07" in capsys.readouterr().out
+    october, november = (
+        {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+        for folder in (tmp_path / "october" / "service_ping", tmp_path / "november" / "service_ping")
+    )
+    assert all(november.get(name) == data for name, data in october.items())
+    new_days = {name.split("/")[0] for name in set(november) - set(october)}
+    assert new_days and all("2026-11-01" <= day <= "2026-11-07" for day in new_days)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["generate", "--out", str(tmp_path), "--end-date", "31/10/2026"])
+
+
 def test_demo_has_a_switch_that_skips_the_ui():
     args = build_parser().parse_args(["demo", "--no-ui"])
     assert args.no_ui is True

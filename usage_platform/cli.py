@@ -1,6 +1,6 @@
 """`usage-platform`: generate a landing zone, materialize assets, run the demo.
 
-    usage-platform generate --out DIR [--instances N] [--months M] [--seed S]
+    usage-platform generate --out DIR [--instances N] [--months M] [--seed S] [--end-date YYYY-MM-DD]
     usage-platform materialize [--select SELECTION]
     usage-platform summary
     usage-platform demo [--no-ui] [--instances N] [--months M] [--seed S]
@@ -156,7 +156,10 @@ def _add_scale_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--extra-keys", type=int, default=200, help="undocumented counters per payload")
     parser.add_argument(
-        "--end-date", type=dt.date.fromisoformat, default=dt.date(2026, 10, 31), help="last day generated"
+        "--end-date",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 10, 31),
+        help="last day (default 2026-10-31); a later one before the next month end keeps older ping folders",
     )
 
 

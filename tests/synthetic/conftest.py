@@ -1,4 +1,5 @@
-"""One default-scale landing zone per test session, generated and parsed once."""
+"""Landing zones generated and parsed once per test session: the default scale, and the smallest one
+(where every planted case must exist too)."""
 
 from __future__ import annotations
 
@@ -24,4 +25,15 @@ def landing(tmp_path_factory, seed) -> Landing:
     root = tmp_path_factory.mktemp("landing")
     started = time.perf_counter()
     summary = generate(root, seed=seed)
+    return load_landing(root, summary, time.perf_counter() - started)
+
+
+SMALLEST = {"instances": 10, "months": 2}
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory, seed) -> Landing:
+    root = tmp_path_factory.mktemp("small_landing")
+    started = time.perf_counter()
+    summary = generate(root, seed=seed, **SMALLEST)
     return load_landing(root, summary, time.perf_counter() - started)

@@ -56,7 +56,7 @@ EXPECTED_HEADERS = {
     "gitlab_dotcom/merge_requests.csv": "id target_project_id author_id state_id created_at merged_at",
     "gitlab_dotcom/issues.csv": "id project_id author_id created_at closed_at",
     "gitlab_dotcom/ci_pipelines.csv": "id project_id user_id status source created_at",
-    "gitlab_dotcom/ci_runners.csv": "id runner_type active created_at contacted_at",
+    "gitlab_dotcom/ci_runners.csv": "id runner_type active created_at contacted_at sharding_key_id",
     "gitlab_dotcom/gitlab_subscriptions.csv": (
         "id namespace_id hosted_plan_id seats seats_in_use max_seats_used start_date end_date "
         "trial trial_ends_on created_at updated_at"

@@ -4,6 +4,10 @@ Customers (Salesforce accounts) buy subscriptions (Zuora) for self-managed insta
 namespaces (see `model` for how pings map to subscriptions). Golden customers come first with fixed
 identities (`golden`); random customers follow, with the planted cases assigned to the first of them
 so they exist at any seed and scale.
+
+The world is shaped by the range up to `config.anchor_date` and simulated through `config.horizon_date`
+(renewals, amendments, instances that keep pinging); `as_of` then cuts it at `config.end_date`. Nothing
+here reads `end_date`, so end dates with the same anchor share one world (see `config`).
 """
 
 from __future__ import annotations
@@ -81,7 +85,8 @@ class _Builder:
         self.config = config
         self.calendar = calendar
         self.start = config.start_date
-        self.end = config.end_date
+        self.end = config.anchor_date  # what the range shapes is placed up to here
+        self.horizon = config.horizon_date  # ongoing things (renewals, pings) run through here
         self.rng = config.rng("business")
         self.ids = UniqueIds()
         self.products = build_catalog(config.rng("catalog"), self.ids)
@@ -189,7 +194,9 @@ class _Builder:
     ) -> tuple[Customer, Subscription]:
         customer = self._bill(customer)
         name = name or f"A-S000{self._subscription_numbers.pop():05d}"
-        plan = SubscriptionPlan(name=name, account_id=customer.billing.id, horizon=self.end, **plan_args)
+        plan = SubscriptionPlan(
+            name=name, account_id=customer.billing.id, **{"horizon": self.horizon, **plan_args}
+        )
         subscription = self.factory.build(plan)
         self.subscriptions.append(subscription)
         if subscription.status != DRAFT:
@@ -340,7 +347,8 @@ class _Builder:
             first_ping=first_ping,
             last_ping=last_ping,
             ping_weekday=rng.randrange(7),
-            ping_second=rng.randrange(86400),
+            # golden instances ping in the UTC working day, so each payload lands the day it is recorded
+            ping_second=rng.randrange(3600, 20 * 3600) if golden else rng.randrange(86400),
             utc_offset_minutes=0 if golden or rng.random() < 0.85 else rng.choice(_OFFSETS),
             gap_months=(),
             seat_link=paid,
@@ -417,7 +425,7 @@ class _Builder:
                     customer=customer,
                     mapping=golden.mapping,
                     first_ping=self._first_ping(licenses),
-                    last_ping=self.end,
+                    last_ping=self.horizon,
                     licenses=licenses,
                     subscription_name=subscription.name,
                     golden=True,
@@ -478,7 +486,7 @@ class _Builder:
             customer=customer,
             mapping=mapping,
             first_ping=self._first_ping(licenses),
-            last_ping=self.end,
+            last_ping=self.horizon,
             licenses=licenses,
             subscription_name=subscription.name,
             **overrides,  # the first unmapped instance is reachable through Gainsight
@@ -490,7 +498,7 @@ class _Builder:
             hostname = names.hostname(names.slug(names.company_name(self.rng)), self.rng)
             first = self.start if self.rng.random() < 0.7 else self._range_day(5, 60)
             self._instance(
-                uuid, hostname=hostname, customer=None, mapping=FREE, first_ping=first, last_ping=self.end
+                uuid, hostname=hostname, customer=None, mapping=FREE, first_ping=first, last_ping=self.horizon
             )
             return
         trial_start = self._range_day(0, 40)
@@ -510,7 +518,7 @@ class _Builder:
             customer=customer,
             mapping=TRIAL,
             first_ping=trial_start,
-            last_ping=min(self.end, trial_start + dt.timedelta(days=self.rng.randint(40, 120))),
+            last_ping=min(self.horizon, trial_start + dt.timedelta(days=self.rng.randint(40, 120))),
             licenses=(lic,),
         )
 
@@ -655,6 +663,7 @@ class _Builder:
                 seats=15,
                 start=self.end + dt.timedelta(days=14),
                 state=DRAFT,
+                horizon=self.end,  # quoted three days before the anchor, so every cut sees it
             )
             self._subscribe(customer, plan)
         self._update(self._customer(self.start), is_deleted=True, type="Prospect")
@@ -713,3 +722,35 @@ def build_business(config: GeneratorConfig, calendar: tuple[Release, ...]) -> Bu
     builder.random_saas()
     builder.extras()
     return builder.finish()
+
+
+def as_of(business: Business, cutoff: dt.date) -> Business:
+    """The world as the source systems know it on `cutoff`: subscription versions, licenses and orders
+    created later do not exist yet. A license never starts before it is created, so no ping or Seat Link
+    report on or before `cutoff` needs one that is cut."""
+
+    def known(moment: dt.datetime) -> bool:
+        return moment.date() <= cutoff
+
+    subscriptions = {}
+    for subscription in business.subscriptions:
+        versions = tuple(v for v in subscription.versions if known(v.created))
+        if not versions:
+            raise ValueError(f"subscription {subscription.name} has no version by {cutoff}")
+        subscriptions[subscription.name] = replace(subscription, versions=versions)
+    licenses = tuple(lic for lic in business.licenses if known(lic.created_at))
+    kept = {lic.id for lic in licenses}
+    return replace(
+        business,
+        subscriptions=tuple(subscriptions.values()),
+        licenses=licenses,
+        orders=tuple(order for order in business.orders if known(order.created_at)),
+        instances=tuple(
+            replace(instance, licenses=tuple(lic for lic in instance.licenses if lic.id in kept))
+            for instance in business.instances
+        ),
+        namespaces=tuple(
+            replace(n, subscription=subscriptions[n.subscription.name] if n.subscription else None)
+            for n in business.namespaces
+        ),
+    )

@@ -31,9 +31,24 @@ class GeneratorConfig:
             raise ValueError("extra_keys must not be negative")
 
     @property
+    def anchor_date(self) -> dt.date:
+        """The last month end on or before `end_date`: the range's `months` whole calendar months end here,
+        and everything shaped by the range (planted cases, trials, the golden expiry) is placed by it."""
+        if (self.end_date + dt.timedelta(days=1)).day == 1:
+            return self.end_date
+        return self.end_date.replace(day=1) - dt.timedelta(days=1)
+
+    @property
+    def horizon_date(self) -> dt.date:
+        """The last day of the month after `anchor_date`: the world is simulated through this day and cut
+        at `end_date` (which is always earlier), so every end date with the same anchor sees one world."""
+        return add_months(self.anchor_date.replace(day=1), 2) - dt.timedelta(days=1)
+
+    @property
     def start_date(self) -> dt.date:
-        """First day of the first month of the range (the range covers whole calendar months)."""
-        return add_months(self.end_date.replace(day=1), -(self.months - 1))
+        """First day of the range: `months` whole calendar months up to `anchor_date`; an `end_date` that is
+        not a month end adds the days after the anchor (a partial month)."""
+        return add_months(self.anchor_date.replace(day=1), -(self.months - 1))
 
     @property
     def namespaces(self) -> int:

@@ -1,13 +1,17 @@
 """How payloads land in `service_ping/<received date>/`: file formats, envelopes, duplicates, lateness.
 
 - A payload is received seconds to three hours after `recorded_at`, into the folder of its UTC receipt
-  date (clamped to the end date).
+  date. One received after the end date is still in flight: it is not written (a later end date writes
+  it into its receipt day's folder).
 - Per folder, most payloads share one file: `usage_data_<YYYYMMDD>.ndjson` (bare payloads, one per line,
   exactly as POSTed) or `.ndjson.gz`, or `versions_app_<YYYYMMDD>.ndjson[.gz]` (the collecting endpoint's
   envelopes `{"received_at": "YYYY-MM-DD HH:MM:SS", "source_ip": ..., "payload": {...}}`).
 - About 4% arrive alone as a pretty-printed bare `usage_ping_<uuid>_<recorded>.json`.
 - About 2% are delivered twice (the same bytes again, up to 30 hours later, maybe in the next folder).
-- About 2% arrive late: 7-14 days after they were recorded.
+- About 2% arrive late: 7-14 days after they were recorded (never a golden instance's).
+- Every delivery is drawn from its own stream (instance, recorded time), and the planted late and
+  duplicate deliveries and the malformed days are picked among days up to the anchor date, so a folder's
+  files depend only on what was received that day: a later end date leaves earlier folders byte-identical.
 - Malformed files: `usage_data_<YYYYMMDD>_interrupted.ndjson` holds one complete bare payload (one
   that also arrives intact elsewhere) and then a line cut off mid-JSON. Nothing in it is needed.
 """
@@ -20,6 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from usage_platform.synthetic.config import GeneratorConfig
+from usage_platform.synthetic.model import Business
 from usage_platform.synthetic.service_ping import PayloadBuilder, Ping
 from usage_platform.synthetic.writers import LandingWriter
 
@@ -40,34 +45,42 @@ class ServicePingResult:
     malformed_files: tuple[str, ...]  # paths relative to the landing root
 
 
-def plan_deliveries(pings: list[Ping], config: GeneratorConfig) -> list[Delivery]:
-    rng = config.rng("deliveries")
-    horizon = dt.datetime.combine(config.end_date, dt.time(23, 59, 59))
-    deliveries = []
-    # One late and one duplicate delivery are planted so both exist at any seed and scale.
-    early = [
-        i
-        for i, ping in enumerate(pings)
-        if ping.recorded_utc.date() <= config.end_date - dt.timedelta(days=15)
-    ]
+def plan_deliveries(pings: list[Ping], config: GeneratorConfig, business: Business) -> list[Delivery]:
+    """Every delivery received by the end of `config.end_date`, in ping order."""
+    cutoff = dt.datetime.combine(config.end_date, dt.time(23, 59, 59))
+    golden = [business.instances[ping.instance_index].golden for ping in pings]
+
+    def settled_by(days: int) -> list[int]:
+        last = config.anchor_date - dt.timedelta(days=days)
+        return [i for i, ping in enumerate(pings) if not golden[i] and ping.recorded_utc.date() <= last]
+
+    # One late and one duplicate delivery are planted so both exist at any seed and scale; both arrive
+    # before the anchor date, so every end date with that anchor has them.
+    early = settled_by(15)
     planted_late = early[len(early) // 3] if early else -1
-    planted_duplicate = len(pings) // 2
+    settled = [i for i in settled_by(3) if i != planted_late]
+    planted_duplicate = settled[len(settled) // 2] if settled else -1
+    deliveries = []
     for number, ping in enumerate(pings):
+        instance = business.instances[ping.instance_index]
+        rng = config.rng("delivery", instance.uuid, ping.recorded_utc.isoformat())
         received = ping.recorded_utc + dt.timedelta(seconds=rng.randint(2, 3 * 3600))
-        if rng.random() < 0.02 or number == planted_late:
-            received += dt.timedelta(days=rng.randint(7, 14), seconds=rng.randint(0, 3600))
-        deliveries.append(Delivery(ping, min(received, horizon)))
-        if rng.random() < 0.02 or number == planted_duplicate:
-            again = received + dt.timedelta(seconds=rng.randint(600, 30 * 3600))
-            deliveries.append(Delivery(ping, min(again, horizon)))
+        late = rng.random() < 0.02 and not instance.golden
+        late_by = dt.timedelta(days=rng.randint(7, 14), seconds=rng.randint(0, 3600))
+        if late or number == planted_late:
+            received += late_by
+        twice = rng.random() < 0.02 or number == planted_duplicate
+        again = received + dt.timedelta(seconds=rng.randint(600, 30 * 3600))
+        for moment in (received, again) if twice else (received,):
+            if moment <= cutoff:  # later ones are still in flight
+                deliveries.append(Delivery(ping, moment))
     return deliveries
 
 
 def write_service_ping(
     writer: LandingWriter, builder: PayloadBuilder, config: GeneratorConfig
 ) -> ServicePingResult:
-    pings = builder.pings()
-    deliveries = plan_deliveries(pings, config)
+    deliveries = plan_deliveries(builder.pings(), config, builder.business)
     by_folder: dict[dt.date, list[Delivery]] = defaultdict(list)
     for delivery in deliveries:
         by_folder[delivery.received.date()].append(delivery)
@@ -80,11 +93,16 @@ def write_service_ping(
         _write_folder(writer, builder, config, day, folder)
         if day in malformed_days:
             malformed.append(_write_malformed(writer, builder, day, folder))
-    return ServicePingResult(len(pings), len(deliveries), tuple(malformed))
+    payloads = len({(d.ping.instance_index, d.ping.recorded_utc) for d in deliveries})
+    return ServicePingResult(payloads, len(deliveries), tuple(malformed))
 
 
 def _malformed_days(by_folder: dict[dt.date, list[Delivery]], config: GeneratorConfig) -> set[dt.date]:
-    candidates = sorted(day for day, items in by_folder.items() if len(items) >= 2)
+    """Days up to the anchor date whose folder has two deliveries or more (the same for any end date with
+    that anchor); at least one, one per 40 instances."""
+    candidates = sorted(
+        day for day, items in by_folder.items() if len(items) >= 2 and day <= config.anchor_date
+    )
     count = min(len(candidates), max(1, config.instances // 40))
     return set(config.rng("malformed").sample(candidates, count))
 

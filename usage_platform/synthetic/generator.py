@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from usage_platform.synthetic import sources
-from usage_platform.synthetic.business import build_business
+from usage_platform.synthetic.business import as_of, build_business
 from usage_platform.synthetic.config import GeneratorConfig
 from usage_platform.synthetic.deliveries import write_service_ping
 from usage_platform.synthetic.releases import release_calendar
@@ -19,7 +19,7 @@ from usage_platform.synthetic.writers import LandingWriter
 class GenerationSummary:
     out: Path
     files: int
-    payloads: int  # distinct Service Ping payloads (deliveries count duplicates)
+    payloads: int  # distinct Service Ping payloads received by end_date (deliveries count duplicates)
     deliveries: int
     bytes: int
     files_by_source: tuple[tuple[str, int], ...]
@@ -50,13 +50,19 @@ def generate(
     end_date: dt.date = dt.date(2026, 10, 31),
     extra_keys: int = 200,
 ) -> GenerationSummary:
-    """Write every source system's export files under `out` (same arguments, same bytes)."""
+    """Write every source system's export files under `out` (same arguments, same bytes).
+
+    Moving `end_date` forward without crossing the next month end (e.g. a week after a month end) keeps
+    `start_date` and the world: Service Ping folders of earlier days come out byte-identical and new
+    days add new folders; whole-table exports gain what happened in the added days."""
     config = GeneratorConfig(
         instances=instances, months=months, seed=seed, end_date=end_date, extra_keys=extra_keys
     )
     out = Path(out)
     calendar = release_calendar(config.end_date)
-    business = build_business(config, calendar)
+    # The world is built from the anchor (not the end date) and then cut at the end date, so a later end
+    # date with the same anchor only adds what happened after the earlier one (see `config`).
+    business = as_of(build_business(config, release_calendar(config.anchor_date)), config.end_date)
     builder = PayloadBuilder(config, calendar, business)
     writer = LandingWriter(out)
     sources.write_metrics_dictionary(writer)

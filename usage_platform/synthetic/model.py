@@ -140,7 +140,7 @@ class Instance:
     version_suffix: str  # "", "-ee" or "-pre"
     installed_on: dt.date
     first_ping: dt.date
-    last_ping: dt.date
+    last_ping: dt.date  # the world's horizon (`config.horizon_date`) for instances that keep pinging
     ping_weekday: int
     ping_second: int  # UTC second of the day the weekly ping starts
     utc_offset_minutes: int  # the instance's Rails time zone, visible in recorded_at

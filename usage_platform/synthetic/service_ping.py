@@ -16,6 +16,16 @@ and files can be written in any order. Content, beyond the business facts:
   null whenever the user cap is off;
 - all-time counters never fall, except on the one instance restored from a backup (see `usage`);
   28d/7d values follow recent activity; `active_user_count` may exceed `license_user_count`;
+- point-in-time totals although their definitions say `time_frame: all` (`GAUGE_KEY_PATHS`): the runner
+  fleet (`counts.ci_runners` = all runners, each `counts.ci_runners_<type>_type_active` <= that type's
+  runners, so their sum <= `counts.ci_runners`; it follows active users) and `counts.geo_nodes` (Geo
+  sites: 0 without Geo, else 1 primary + its secondaries, as `geo_enabled` says); without Geo,
+  `counts.geo_event_log_max_id` is 0;
+- architecture (`topology.nodes`, `gitaly.servers`/`clusters`, `geo_enabled`) that changes once on some
+  instances: the first non-golden instances with room for it (a ping two weeks before and after) get one
+  planted change each - nodes added, Gitaly servers added, Geo enabled, nodes removed, Gitaly servers
+  removed - and about one in ten others a random one; the change day lies between the range's start and
+  its anchor date (`config`), so every end date with that anchor sees it;
 - `recorded_at` is ISO 8601 with milliseconds and the instance's UTC offset (a few are not +00:00).
 """
 
@@ -37,7 +47,7 @@ from usage_platform.synthetic.model import (
     Business,
     Instance,
 )
-from usage_platform.synthetic.releases import Release, latest_release_rank
+from usage_platform.synthetic.releases import Release, latest_release_rank, release_calendar
 from usage_platform.synthetic.usage import UsageSeries, simulate
 
 # License fields, in the order instances send them (JSON null on unlicensed instances).
@@ -95,6 +105,15 @@ _CORE_KEY_PATHS = frozenset(
 _VERSION_ANCHOR = dt.date(2020, 1, 6)  # a Monday; upgrade checkpoints count weeks from here
 _SENTINEL_EXEMPT = frozenset(PUMP_METRIC_KEY_PATHS[:3])  # keep 28d pump metrics clean; -1 hits counts.*
 _HISTOGRAM_KEY = "counts.projects_with_enabled_alert_integrations_histogram"
+_RUNNER_KEYS = (
+    "counts.ci_runners_instance_type_active",
+    "counts.ci_runners_group_type_active",
+    "counts.ci_runners_project_type_active",
+)
+GAUGE_KEY_PATHS = ("counts.ci_runners", *_RUNNER_KEYS, "counts.geo_nodes")
+# (component, change): planted in this order on the first instances that can show them.
+PLANTED_CHANGES = (("nodes", "up"), ("gitaly", "up"), ("geo", "on"), ("nodes", "down"), ("gitaly", "down"))
+_CHANGE_MARGIN = dt.timedelta(days=14)  # pings before and after a change
 
 
 @dataclass(frozen=True)
@@ -281,21 +300,81 @@ class Versions:
 
 # --- per-instance stable traits --------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Step:
+    """A value that changes at most once: `before` until the day before `on`, `after` from `on` on."""
+
+    before: object
+    after: object = None
+    on: dt.date | None = None
+
+    def at(self, day: dt.date):
+        return self.after if self.on is not None and day >= self.on else self.before
+
+
+@dataclass(frozen=True)
 class _Profile:
     weights: dict[str, float]  # per dictionary key path
     extra_weights: tuple[float, ...]
     pg_system_id: int
     pg_flavor: str
-    gitaly_servers: int
+    gitaly_servers: Step  # of int
     filesystem: str
-    nodes: tuple[dict, ...]
+    nodes: Step  # of tuple[dict, ...]
     add_on: bool
     bots: int
     user_cap: int | None
-    geo: bool
+    geo_secondaries: Step  # of int; 0 = no Geo
+    runners_per_user: float
+    runner_shares: tuple[float, float, float]  # instance, group, project
+    runner_active: tuple[float, float, float]  # share of each type's runners that is active
 
 
-def _profile(instance: Instance, extras: tuple[ExtraKey, ...], config: GeneratorConfig) -> _Profile:
+def architecture_changes(business: Business, config: GeneratorConfig) -> dict[int, tuple]:
+    """Instance index -> ((first, last) days a change may fall on, {component: change}): the planted
+    changes first, each on the eligible instance with the fewest so far, then about one in ten others."""
+    windows = {}
+    for index, instance in enumerate(business.instances):
+        first = max(config.start_date, instance.first_ping) + _CHANGE_MARGIN
+        last = min(config.anchor_date, instance.last_ping) - _CHANGE_MARGIN
+        if not instance.golden and first <= last:
+            windows[index] = (first, last)
+
+    def allowed(index: int, component: str) -> bool:  # Geo needs a license
+        return component != "geo" or business.instances[index].mapping != FREE
+
+    changes: dict[int, dict[str, str]] = {index: {} for index in windows}
+    for component, change in PLANTED_CHANGES:
+        candidates = [i for i in windows if component not in changes[i] and allowed(i, component)]
+        if candidates:
+            changes[min(candidates, key=lambda index: len(changes[index]))][component] = change
+    for index in windows:
+        rng = config.rng("architecture", business.instances[index].uuid)
+        component, change = rng.choice(PLANTED_CHANGES)
+        if rng.random() < 0.1 and not changes[index] and allowed(index, component):
+            changes[index][component] = change
+    return {index: (windows[index], planned) for index, planned in changes.items() if planned}
+
+
+def _changed(instance: Instance, config: GeneratorConfig, component: str, change: str, window, base):
+    """The Step of one component: `base` before or after the change, the other side changed."""
+    rng = config.rng("architecture", instance.uuid, component)
+    first, last = window
+    on = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+    if component == "nodes":
+        extra = tuple(_node(rng, True) for _ in range(rng.randint(1, 3)))
+        return Step(base, base + extra, on) if change == "up" else Step(base + extra, base, on)
+    if component == "gitaly":
+        if change == "up":
+            return Step(base, base + 2 if base == 1 else base * 2, on)
+        before = max(base, 3)
+        return Step(before, before // 2 if before > 3 else 1, on)
+    return Step(0, rng.randint(1, 2), on)  # Geo enabled with one or two secondaries
+
+
+def _profile(
+    instance: Instance, extras: tuple[ExtraKey, ...], config: GeneratorConfig, changes=None
+) -> _Profile:
+    """Stable traits of an instance; `changes` is its entry of `architecture_changes` (or None)."""
     rng = config.rng("profile", instance.uuid)
     weights = {}
     for definition in METRIC_DEFINITIONS:
@@ -311,27 +390,60 @@ def _profile(instance: Instance, extras: tuple[ExtraKey, ...], config: Generator
         for extra in extras
     )
     large = instance.installation_type in ("helm-charts", "gitlab-operator") or rng.random() < 0.15
+    pg_system_id = rng.randrange(6 * 10**18, 7 * 10**18)
+    pg_flavor = rng.choice(
+        (
+            "PostgreSQL",
+            "PostgreSQL",
+            "Amazon Aurora PostgreSQL",
+            "Cloud SQL for PostgreSQL",
+            "Azure Database for PostgreSQL",
+        )
+    )
+    base = {"gitaly": rng.choice((1, 1, 1, 3, 3, 6))}
+    filesystem = rng.choice(("EXT_4", "EXT_4", "XFS", "NFS"))
+    base["nodes"] = tuple(_node(rng, large) for _ in range(rng.randint(3, 6) if large else 1))
+    add_on, bots = rng.random() < 0.2, rng.randint(0, 4)
+    user_cap = rng.choice((None, None, None, 100, 500))
+    geo = instance.mapping != FREE and rng.random() < 0.1
+    base["geo"] = rng.randint(1, 2) if geo else 0
+    shares = [rng.uniform(0.2, 1.0) for _ in range(3)]
+    steps = {component: Step(value) for component, value in base.items()}
+    window, planned = changes or (None, {})
+    for component, change in planned.items():
+        steps[component] = _changed(instance, config, component, change, window, base[component])
     return _Profile(
         weights=weights,
         extra_weights=extra_weights,
-        pg_system_id=rng.randrange(6 * 10**18, 7 * 10**18),
-        pg_flavor=rng.choice(
-            (
-                "PostgreSQL",
-                "PostgreSQL",
-                "Amazon Aurora PostgreSQL",
-                "Cloud SQL for PostgreSQL",
-                "Azure Database for PostgreSQL",
-            )
-        ),
-        gitaly_servers=rng.choice((1, 1, 1, 3, 3, 6)),
-        filesystem=rng.choice(("EXT_4", "EXT_4", "XFS", "NFS")),
-        nodes=tuple(_node(rng, large) for _ in range(rng.randint(3, 6) if large else 1)),
-        add_on=rng.random() < 0.2,
-        bots=rng.randint(0, 4),
-        user_cap=rng.choice((None, None, None, 100, 500)),
-        geo=instance.mapping != FREE and rng.random() < 0.1,
+        pg_system_id=pg_system_id,
+        pg_flavor=pg_flavor,
+        gitaly_servers=steps["gitaly"],
+        filesystem=filesystem,
+        nodes=steps["nodes"],
+        add_on=add_on,
+        bots=bots,
+        user_cap=user_cap,
+        geo_secondaries=steps["geo"],
+        runners_per_user=rng.uniform(0.02, 0.12),
+        runner_shares=tuple(share / sum(shares) for share in shares),
+        runner_active=tuple(rng.uniform(0.5, 1.0) for _ in range(3)),
     )
+
+
+def _instance_state(profile: _Profile, active_users: int, day: dt.date) -> dict[tuple[str, ...], int]:
+    """Values the instance's state sets rather than its usage, by payload path: the runner fleet, the Geo
+    sites, and no Geo replication events without Geo."""
+    runners = max(1, round(active_users * profile.runners_per_user))
+    instance = max(1, round(runners * profile.runner_shares[0]))
+    group = min(runners - instance, round(runners * profile.runner_shares[1]))
+    by_type = (instance, group, runners - instance - group)
+    secondaries = profile.geo_secondaries.at(day)
+    values = {"counts.ci_runners": runners, "counts.geo_nodes": 1 + secondaries if secondaries else 0}
+    if not secondaries:
+        values["counts.geo_event_log_max_id"] = 0
+    for key, total, share in zip(_RUNNER_KEYS, by_type, profile.runner_active, strict=True):
+        values[key] = int(total * share)
+    return {tuple(key.split(".")): value for key, value in values.items()}
 
 
 def _node(rng: random.Random, large: bool) -> dict:
@@ -385,9 +497,11 @@ class PayloadBuilder:
         self.config = config
         self.business = business
         self.versions = Versions(calendar)
-        self.extras = extra_keys(config, calendar)
+        # Keys new in a release after the anchor date would differ between end dates: the anchor's calendar.
+        self.extras = extra_keys(config, release_calendar(config.anchor_date))
         self._extra_modes = tuple(_extra_mode(extra) for extra in self.extras)
         self.usage: list[UsageSeries] = [simulate(instance, config) for instance in business.instances]
+        self.architecture_changes = architecture_changes(business, config)
         self._profiles: dict[int, _Profile] = {}
         self._sent_cache: dict[tuple, tuple] = {}
 
@@ -409,7 +523,12 @@ class PayloadBuilder:
 
     def _profile(self, index: int) -> _Profile:
         if index not in self._profiles:
-            self._profiles[index] = _profile(self.business.instances[index], self.extras, self.config)
+            self._profiles[index] = _profile(
+                self.business.instances[index],
+                self.extras,
+                self.config,
+                self.architecture_changes.get(index),
+            )
         return self._profiles[index]
 
     def _sent(self, version: tuple[int, int], is_ee: bool) -> tuple[tuple, tuple]:
@@ -448,10 +567,11 @@ class PayloadBuilder:
         payload = self._core(instance, profile, ping, release, version, context, rng)
         is_ee = instance.free_edition != "CE"
         definitions, extras = self._sent(release.key, is_ee)
-        metrics = [
-            (path, _value(definition, frame, profile.weights[definition.key_path], context, profile, rng))
-            for path, definition, frame in definitions
-        ]
+        state = _instance_state(profile, context.active, day)
+        metrics = []
+        for path, definition, frame in definitions:
+            value = _value(definition, frame, profile.weights[definition.key_path], context, profile, rng)
+            metrics.append((path, state.get(path, value)))
         if not instance.golden:
             _plant_sentinels(metrics, rng)
         for path, value in metrics:
@@ -494,7 +614,8 @@ class PayloadBuilder:
         payload.update(_license_fields(instance, lic, release, context, profile))
         payload.update({name: {} for name in _CONTAINERS[:3]})
         payload["counts_monthly"]["aggregated_metrics"] = {}
-        payload["geo_enabled"] = profile.geo
+        payload["geo_enabled"] = profile.geo_secondaries.at(day) > 0
+        servers = profile.gitaly_servers.at(day)
         payload["git"] = {
             "version": {
                 "major": 2,
@@ -504,8 +625,8 @@ class PayloadBuilder:
         }
         payload["gitaly"] = {
             "version": version.removesuffix("-ee"),
-            "servers": profile.gitaly_servers,
-            "clusters": int(profile.gitaly_servers > 1),
+            "servers": servers,
+            "clusters": int(servers > 1),
             "filesystems": [profile.filesystem],
         }
         payload["database"] = {
@@ -515,7 +636,7 @@ class PayloadBuilder:
             "flavor": profile.pg_flavor,
         }
         payload.update({name: {} for name in _CONTAINERS[3:]})
-        payload["topology"] = _topology(profile, context, rng)
+        payload["topology"] = _topology(profile.nodes.at(day), context, rng)
         return payload
 
 
@@ -557,13 +678,13 @@ def _postgres_version(release: Release) -> str:
     return "13.14"
 
 
-def _topology(profile: _Profile, context: _Context, rng: random.Random) -> dict:
+def _topology(nodes: tuple[dict, ...], context: _Context, rng: random.Random) -> dict:
     topology = {
         "duration_s": round(rng.uniform(0.05, 2.5), 6),
         "application_requests_per_hour": int(context.active * rng.uniform(20, 90)),
         "query_apdex_weekly_average": round(rng.uniform(0.95, 0.999), 3),
         "failures": [],
-        "nodes": [dict(node) for node in profile.nodes],
+        "nodes": [dict(node) for node in nodes],
     }
     if rng.random() < 0.02:  # Prometheus unreachable: topology reports the failure, no nodes
         topology["failures"] = [{"name": "topology_node_data", "error": "timeout"}]

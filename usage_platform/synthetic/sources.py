@@ -200,10 +200,11 @@ def _end_of(config: GeneratorConfig) -> dt.datetime:
 
 def write_salesforce(writer: LandingWriter, business: Business, config: GeneratorConfig) -> None:
     rng = config.rng("salesforce_rows")
+    last_edit = dt.datetime.combine(config.anchor_date, dt.time(18))  # a fact of the world, not of the export
     rows = []
     for c in business.customers:
         modified = min(
-            _end_of(config), c.created + dt.timedelta(days=rng.randint(10, 1500), minutes=rng.randint(0, 600))
+            last_edit, c.created + dt.timedelta(days=rng.randint(10, 1500), minutes=rng.randint(0, 600))
         )
         rows.append(
             (
@@ -408,7 +409,7 @@ def seat_link_rows(business: Business, builder: PayloadBuilder, config: Generato
 def _seat_links(instance: Instance, series: UsageSeries, orders, cancelled, config: GeneratorConfig):
     rng = config.rng("seat_link", instance.uuid)
     hour = rng.randrange(24)
-    for day in days(max(config.start_date, instance.first_ping), instance.last_ping):
+    for day in days(max(config.start_date, instance.first_ping), min(instance.last_ping, config.end_date)):
         lic = instance.license_on(day)
         if lic is None or not lic.starts_at <= day < lic.expires_at:
             continue
@@ -443,10 +444,11 @@ def write_gitlab_dotcom(writer: LandingWriter, business: Business, config: Gener
 
 def write_gainsight(writer: LandingWriter, business: Business, config: GeneratorConfig) -> None:
     rng = config.rng("gainsight_rows")
+    edited = dt.datetime.combine(config.anchor_date, dt.time(18))  # a fact of the world, not of the export
     rows = []
     for instance in business.instances:
         if instance.in_gainsight and instance.customer:
-            modified = _end_of(config) - dt.timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 900))
+            modified = edited - dt.timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 900))
             rows.append(
                 (
                     instance.gainsight_id,
@@ -461,7 +463,7 @@ def write_gainsight(writer: LandingWriter, business: Business, config: Generator
             )
     for ns in business.namespaces:
         if ns.in_gainsight and ns.customer:
-            modified = _end_of(config) - dt.timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 900))
+            modified = edited - dt.timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 900))
             rows.append(
                 (ns.gainsight_id, ns.customer.crm_id, None, None, ns.id, "Production", True, modified)
             )

@@ -3,7 +3,8 @@
 Per day: active users (a mean-reverting share of the licensed seats), the running maximum of active
 users, the day's activity (events) and an all-time counter basis that only grows - except on the
 instance's `counter_reset_on` day, when the database is restored from an old backup and every all-time
-counter drops once (the planted reset).
+counter drops once (the planted reset). The series starts before the range and draws day after day up to
+the end date, so a later end date (with the same start) only extends it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ endif
 UI ?= 1
 DEMO_FLAGS := $(if $(filter 0 no false,$(UI)),--no-ui,)
 
-.PHONY: setup demo test lint format ui clean
+.PHONY: setup demo test lint format ui docs clean
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -34,6 +34,19 @@ format: setup
 
 ui: setup
 	$(UV) run --locked dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# dbt docs of the local warehouse (models, columns, lineage graph), built offline: no package is
+# fetched, nothing is tracked. Run it after `make demo`, while no materialization is running
+# (dbt opens the DuckDB file). It prints how to serve them on http://127.0.0.1:8080.
+DOCS_DUCKDB := $(abspath $(or $(USAGE_PLATFORM_DUCKDB_PATH),$(or $(USAGE_PLATFORM_DATA_DIR),data)/warehouse.duckdb))
+DOCS_TARGET ?= $(CURDIR)/dbt/target
+docs: setup
+	@test -f "$(DOCS_DUCKDB)" || { echo "no warehouse at $(DOCS_DUCKDB): run make demo first" >&2; exit 1; }
+	cd dbt && DO_NOT_TRACK=1 DBT_SEND_ANONYMOUS_USAGE_STATS=false USAGE_PLATFORM_DUCKDB_PATH="$(DOCS_DUCKDB)" \
+		$(UV) run --locked dbt docs generate --static --target-path "$(DOCS_TARGET)"
+	@echo "Serve the dbt docs on http://127.0.0.1:8080:"
+	@echo "  cd dbt && uv run dbt docs serve --target-path '$(DOCS_TARGET)' --host 127.0.0.1 --port 8080 --no-browser"
+	@echo "or open $(DOCS_TARGET)/static_index.html (self-contained) in a browser."
 
 clean:
 	rm -rf data dbt/target dbt/logs

@@ -2,6 +2,11 @@
 
 Many small raw tables load in few steps (one per source system): each step pays Dagster's
 start-up once, and DuckDB reads all new files of a table in one statement.
+
+Each raw table carries its checks (usage_platform.trusted_data.raw_checks): the Pandera schema and
+the landing -> raw reconciliation are blocking, the row-count bounds only warn. They are evaluated
+in the loading step right after each table's load, so a failed blocking check fails the step and
+nothing downstream (dbt) runs in that run.
 """
 
 import dagster as dg
@@ -11,6 +16,7 @@ from usage_platform.settings import Settings
 from usage_platform.sources.catalog import RawTable, SourceSystem, load_catalog
 from usage_platform.sources.landing import find_landing_files, landing_root
 from usage_platform.sources.load_duckdb import DuckDBRawLoader, LoadReport
+from usage_platform.trusted_data.raw_checks import evaluate_raw_checks, raw_check_specs
 from usage_platform.warehouse.duckdb import DUCKDB_POOL
 
 RAW_GROUP = "raw"
@@ -60,6 +66,7 @@ def _source_system_asset(system: SourceSystem, settings: Settings) -> dg.AssetsD
     @dg.multi_asset(
         name=f"raw_{system.name}",
         specs=[raw_asset_spec(t, settings) for t in system.tables],
+        check_specs=[spec for t in system.tables for spec in raw_check_specs(t)],
         can_subset=True,
         pool=DUCKDB_POOL,
         description=system.description,
@@ -80,6 +87,9 @@ def _source_system_asset(system: SourceSystem, settings: Settings) -> dg.AssetsD
                 for q in report.quarantined:
                     context.log.warning(f"quarantined {q.source_file}: {q.reason}")
                 yield dg.MaterializeResult(asset_key=key, metadata=report_metadata(report))
+                yield from evaluate_raw_checks(
+                    conn, table, files, run_id=context.run_id, selected=context.selected_asset_check_keys
+                )
 
     return load_source_system
 

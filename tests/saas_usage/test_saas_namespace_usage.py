@@ -17,6 +17,7 @@ from tests.saas_usage.saas_landing import (
     GOLDEN_NAMESPACE_ID,
     GitLabDotCom,
     counter_value,
+    day,
     expected_monthly_values,
     expected_subscriptions,
     generate_landing,
@@ -169,7 +170,16 @@ def test_all_time_counters_give_the_months_increase(saas):
     assert rows[(OCTOBER, MR_AUTHORS)]["monthly_metric_value"] == rows[(OCTOBER, MR_AUTHORS)]["metric_value"]
     created = min(month for month, metric in rows if metric == "counts.groups")  # the group's first month
     first = rows[(created, "counts.groups")]
-    assert first["monthly_metric_value"] == first["metric_value"] == 1  # from zero: nothing before
+    # From zero (nothing before): the group and its subgroups created by the month's snapshot date.
+    snapshot = dict(snapshots(saas.tables))[created]
+    groups = [
+        namespace_id
+        for namespace_id, namespace in saas.tables.namespaces.items()
+        if namespace["type"] == "Group"
+        and saas.tables.ultimate_parent(namespace_id) == GOLDEN_NAMESPACE_ID
+        and day(namespace["created_at"]) <= snapshot
+    ]
+    assert first["monthly_metric_value"] == first["metric_value"] == len(groups) >= 1
 
 
 def test_snapshot_dates_are_month_ends_up_to_the_last_day_of_data(saas):

@@ -48,7 +48,7 @@ COLUMN_LINEAGE = "dagster/column_lineage"
 COLUMN_LINEAGE_TABLE = "column lineage"
 
 # Modules with a PROVIDERS mapping; imported when the dbt asset runs, not when definitions load.
-PROVIDER_MODULES: tuple[str, ...] = ()
+PROVIDER_MODULES: tuple[str, ...] = ("usage_platform.reports.metadata", "usage_platform.gainsight.metadata")
 
 logger = dg.get_dagster_logger()
 

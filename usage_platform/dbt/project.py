@@ -42,8 +42,14 @@ def dbt_executable() -> str:
     return str(beside_python) if beside_python.exists() else "dbt"
 
 
+# A subset run selects only the tests whose every parent is built: with dbt's default (eager), a
+# relationships test into a model outside the subset runs against a table that may not exist.
+# Dagster still overrides this with `empty` when it must pick tests one by one.
+DBT_SUBSET_ENV = {"DBT_INDIRECT_SELECTION": "buildable"}
+
+
 def dbt_env(settings: Settings) -> dict[str, str]:
-    return {**DBT_QUIET_ENV, **settings.as_env()}
+    return {**DBT_QUIET_ENV, **DBT_SUBSET_ENV, **settings.as_env()}
 
 
 @contextlib.contextmanager

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dagster as dg
 
+from usage_platform.automation import with_automation
 from usage_platform.dbt.assets import build_dbt_assets, dbt_resource
+from usage_platform.gainsight.assets import build_gainsight_assets
 from usage_platform.settings import Settings, SettingsError
 from usage_platform.sources.assets import build_raw_assets
+from usage_platform.trusted_data.summary import TRUSTED_DBT_SELECTION, with_trusted_data_view
 from usage_platform.warehouse.duckdb import duckdb_resource
 
 MATERIALIZE_ALL_JOB = "materialize_all"
@@ -22,8 +25,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         raise SettingsError(
             f"USAGE_PLATFORM_TARGET={settings.target}: only the duckdb target can load raw data so far"
         )
-    return dg.Definitions(
-        assets=[*build_raw_assets(settings), build_dbt_assets(settings)],
+    defs = dg.Definitions(
+        assets=[
+            *build_raw_assets(settings),
+            build_dbt_assets(settings, exclude=TRUSTED_DBT_SELECTION),
+            *build_gainsight_assets(settings),
+            # The dbt reports on the check history run after it, so they are a dbt asset of their own.
+            build_dbt_assets(settings, name="trusted_data_dbt", select=TRUSTED_DBT_SELECTION),
+        ],
         jobs=[
             dg.define_asset_job(
                 MATERIALIZE_ALL_JOB,
@@ -35,6 +44,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         # One DuckDB file, one writer: run steps in one process, one after the other.
         executor=dg.in_process_executor,
     )
+    # Check history, its summary and freshness policies, then sensors, automation conditions and
+    # the failure notifier: each applied once to the whole graph.
+    defs = with_trusted_data_view(defs, settings)
+    return with_automation(defs, settings)
 
 
 @dg.definitions

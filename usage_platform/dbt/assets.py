@@ -25,7 +25,10 @@ from usage_platform.settings import Settings
 from usage_platform.warehouse.duckdb import DUCKDB_POOL, read_only_connection
 
 
-def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
+def build_dbt_assets(
+    settings: Settings, *, name: str = "usage_platform_dbt", select: str = "fqn:*", exclude: str | None = None
+) -> dg.AssetsDefinition:
+    """The dbt nodes that `select`/`exclude` (dbt selection syntax) pick, as one multi-asset."""
     project = dbt_project(settings)
     manifest = ensure_manifest(project, settings)
     translator = UsagePlatformTranslator()
@@ -34,7 +37,9 @@ def build_dbt_assets(settings: Settings) -> dg.AssetsDefinition:
         manifest=manifest,
         project=project,
         dagster_dbt_translator=translator,
-        name="usage_platform_dbt",
+        name=name,
+        select=select,
+        exclude=exclude,
         pool=DUCKDB_POOL,
     )
     def usage_platform_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource):

@@ -13,6 +13,7 @@ from usage_platform.dbt.assets import build_dbt_assets, dbt_resource
 from usage_platform.gainsight.assets import build_gainsight_assets
 from usage_platform.settings import Settings, SettingsError
 from usage_platform.sources.assets import build_raw_assets
+from usage_platform.trusted_data.model_checks import build_model_checks
 from usage_platform.trusted_data.summary import TRUSTED_DBT_SELECTION, with_trusted_data_view
 from usage_platform.warehouse.duckdb import duckdb_resource
 
@@ -25,14 +26,13 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         raise SettingsError(
             f"USAGE_PLATFORM_TARGET={settings.target}: only the duckdb target can load raw data so far"
         )
+    dbt_models = build_dbt_assets(settings, exclude=TRUSTED_DBT_SELECTION)
+    # The dbt reports on the check history run after it, so they are a dbt asset of their own.
+    dbt_trusted_data = build_dbt_assets(settings, name="trusted_data_dbt", select=TRUSTED_DBT_SELECTION)
     defs = dg.Definitions(
-        assets=[
-            *build_raw_assets(settings),
-            build_dbt_assets(settings, exclude=TRUSTED_DBT_SELECTION),
-            *build_gainsight_assets(settings),
-            # The dbt reports on the check history run after it, so they are a dbt asset of their own.
-            build_dbt_assets(settings, name="trusted_data_dbt", select=TRUSTED_DBT_SELECTION),
-        ],
+        assets=[*build_raw_assets(settings), dbt_models, *build_gainsight_assets(settings), dbt_trusted_data],
+        # Pandera and warehouse SQL checks beside the dbt tests (the raw checks run in the raw steps).
+        asset_checks=build_model_checks([dbt_models, dbt_trusted_data]),
         jobs=[
             dg.define_asset_job(
                 MATERIALIZE_ALL_JOB,

@@ -15,7 +15,13 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from tests.conftest import settings_for
-from usage_platform.gainsight.assets import EXPORT_KEY, PUMP_KEY, build_gainsight_assets
+from usage_platform.gainsight.assets import (
+    EXPORT_KEY,
+    PUMP_KEY,
+    SNAPSHOT_CHECK,
+    build_gainsight_assets,
+    snapshot_problems,
+)
 from usage_platform.gainsight.export import SnapshotExistsError, export_snapshot, read_manifest
 
 TABLE = "pumps.pump_gainsight_metrics_monthly_paid"
@@ -138,6 +144,22 @@ def test_the_export_asset_publishes_a_snapshot_per_materialization(settings):
         assert manifest["sha256"] == metadata["sha256"].value
         assert manifest["run_id"] == result.run_id
     assert len(set(snapshots)) == 2
+    for result in results:
+        (evaluation,) = result.get_asset_check_evaluations()
+        assert evaluation.check_name == SNAPSHOT_CHECK and evaluation.passed
+
+
+def test_the_snapshot_check_reads_the_published_folder_back(settings):
+    snapshot = _export(settings)
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+        assert snapshot_problems(conn, snapshot, len(ROWS)) == []
+        assert snapshot_problems(conn, snapshot, len(ROWS) + 1) == [
+            f"rows: file {len(ROWS)}, manifest {len(ROWS)}, pump {len(ROWS) + 1}"
+        ]
+        manifest = read_manifest(snapshot.directory)  # the manifest no longer describes the file
+        manifest["sha256"] = "0" * 64
+        snapshot.manifest_file.write_text(json.dumps(manifest))
+        assert "the file's sha256 differs from the manifest's" in snapshot_problems(conn, snapshot, len(ROWS))
 
 
 def test_on_snowflake_gainsight_reads_the_table_and_nothing_is_exported(tmp_path):

@@ -48,3 +48,11 @@ class UsagePlatformTranslator(DagsterDbtTranslator):
             owners=[str(meta.get("owner") or DEFAULT_OWNER)],
             tags=tags,
         )
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        # dbt test tags (tdf, source, layer, golden) as check metadata: AssetCheckSpec has no tags.
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        tags = sorted(manifest["nodes"][unique_id].get("tags") or [])
+        return spec.with_metadata({**spec.metadata, "dbt/tags": ", ".join(tags)})

@@ -1,0 +1,84 @@
+"""The platform's definitions with the model checks, and one generated warehouse built once per
+session, for the tests of the model checks (Pandera, warehouse SQL, golden records, coverage)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tests.conftest import build_generated, settings_for
+from usage_platform.definitions import build_definitions
+from usage_platform.settings import DBT_PROJECT_DIR, Settings
+from usage_platform.trusted_data.model_checks import build_model_checks, check_keys
+
+# Every model and seed (the golden ones included) but the trusted-data reports, which read
+# Dagster's own history.
+SELECTION = "+path:models/pumps +path:models/marts +path:models/common path:seeds"
+DBT_ASSETS = "usage_platform_dbt"
+
+
+def dbt_assets_of(defs: dg.Definitions) -> dg.AssetsDefinition:
+    """The main dbt asset: every model and seed but the trusted-data reports."""
+    return next(
+        a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition) and a.op.name == DBT_ASSETS
+    )
+
+
+def all_dbt_assets(defs: dg.Definitions) -> list[dg.AssetsDefinition]:
+    return [
+        a
+        for a in defs.assets or []
+        if isinstance(a, dg.AssetsDefinition) and all("dbt" in spec.kinds for spec in a.specs)
+    ]
+
+
+def with_model_checks(defs: dg.Definitions) -> dg.Definitions:
+    """The definitions as the root will wire them: build_definitions plus build_model_checks over
+    every dbt asset (unless the root already adds them)."""
+    checks = build_model_checks(all_dbt_assets(defs))
+    present = {key for a in defs.asset_checks or [] for key in getattr(a, "check_keys", ())}
+    present |= {key for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition) for key in a.check_keys}
+    if check_keys(checks) <= present:
+        return defs
+    return dg.Definitions.merge(defs, dg.Definitions(asset_checks=checks))
+
+
+@pytest.fixture(scope="session")
+def defs_with_checks(tmp_path_factory) -> dg.Definitions:
+    return with_model_checks(build_definitions(settings_for(tmp_path_factory.mktemp("check_defs") / "data")))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Settings:
+    """A generated landing zone (golden customers included) loaded and built."""
+    return build_generated(tmp_path_factory.mktemp("model_checks"), SELECTION)
+
+
+@pytest.fixture
+def warehouse_copy(built, tmp_path) -> Settings:
+    """A copy of the built warehouse to plant bad rows in."""
+    settings = settings_for(tmp_path / "data")
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(built.duckdb_path, settings.duckdb_path)
+    return settings
+
+
+def dbt_run(settings: Settings, *args: str, tmp_dir: Path) -> subprocess.CompletedProcess:
+    """dbt against the settings' warehouse; the caller judges the outcome."""
+    from usage_platform.dbt.project import dbt_env, dbt_executable
+
+    command = [dbt_executable(), *args, "--target-path", str(tmp_dir / "dbt_target")]
+    command += ["--log-path", str(tmp_dir / "dbt_logs")]
+    return subprocess.run(
+        command,
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **dbt_env(settings)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )

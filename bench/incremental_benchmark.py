@@ -1,0 +1,213 @@
+"""What one more week of Service Ping costs after a full build, against its share of a full refresh.
+
+    .venv/bin/python bench/incremental_benchmark.py [--instances 300] [--extra-keys 2500]
+        [--work-dir /tmp/usage_platform_incremental_bench] [--json results.jsonl]
+
+One synthetic landing zone (two months ending 2026-10-31, about 8.7 weeks of receipts) is generated
+once under --work-dir; its last week of Service Ping folders (receipts 2026-10-25..31) is held back
+as "the new week". Then, in one run, with the platform's own definitions executed in-process:
+
+1. history: a warehouse is built from everything but the new week (all raw tables, every dbt model
+   and test), timed for information;
+2. full refresh: a second, empty warehouse is built from the whole zone (history + new week);
+3. one more week: the new week is dropped into the first warehouse's landing zone and the runs the
+   automation would launch are executed: the landing sensor's (raw.service_ping_payloads and its
+   source tests) and the automation sensor's (every asset downstream of it, with its checks).
+
+The new week's share of the full refresh is full_refresh_s x (payloads received in the new week /
+all payloads), counted in the full-refresh warehouse. Target: one_more_week_s <= 1.5 x share.
+Process start-up and definitions loading are outside the timings (a daemon-launched run pays them
+once per run); the dbt manifest is parsed before anything is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+END_DATE = dt.date(2026, 10, 31)
+NEW_WEEK_FROM = END_DATE - dt.timedelta(days=6)
+TARGET_RATIO = 1.5
+PING_KEY = ("raw", "service_ping_payloads")
+
+
+def prepare_zone(work: Path, instances: int, extra_keys: int) -> tuple[Path, Path]:
+    """(history landing zone, folder of the new week's Service Ping folders), generated once."""
+    from usage_platform.synthetic import generate
+
+    zone = work / f"zone_i{instances}_k{extra_keys}"
+    history, new_week = zone / "history", zone / "new_week"
+    if not (zone / "done").exists():
+        shutil.rmtree(zone, ignore_errors=True)
+        started = time.monotonic()
+        summary = generate(
+            history, instances=instances, months=2, seed=42, end_date=END_DATE, extra_keys=extra_keys
+        )
+        new_week.mkdir(parents=True)
+        for folder in sorted((history / "service_ping").iterdir()):
+            if dt.date.fromisoformat(folder.name) >= NEW_WEEK_FROM:
+                folder.rename(new_week / folder.name)
+        (zone / "done").write_text(summary.describe())
+        print(f"generated {zone} in {time.monotonic() - started:.0f}s", flush=True)
+    print((zone / "done").read_text(), flush=True)
+    return history, new_week
+
+
+def settings_for(data_dir: Path, landing: Path):
+    from usage_platform.settings import Settings
+
+    return Settings.from_env(
+        {
+            "USAGE_PLATFORM_DATA_DIR": str(data_dir),
+            "USAGE_PLATFORM_LANDING_DIR": str(landing),
+            "DAGSTER_HOME": str(data_dir / "dagster_home"),
+        }
+    )
+
+
+def dbt_timings(run_id: str) -> dict:
+    """What dbt itself reports for the run's invocation (run_results.json): its elapsed time and
+    the slowest nodes."""
+    target = Path(os.environ["DBT_TARGET_PATH"])
+    found = sorted(target.glob(f"usage_platform_dbt-{run_id[:7]}-*/run_results.json"))
+    if not found:
+        return {}
+    results = json.loads(found[-1].read_text())
+    nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
+    return {
+        "dbt_elapsed_s": round(results["elapsed_time"], 2),
+        "dbt_nodes": len(nodes),
+        "dbt_nodes_s": round(sum(r["execution_time"] for r in nodes), 2),
+        "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in nodes[:4]},
+    }
+
+
+def materialize(settings, selection, label: str) -> tuple[float, dict]:
+    """Execute the selection (None: everything) in-process, as one run; returns its wall time and
+    dbt's own timings."""
+    import dagster as dg
+
+    from usage_platform.definitions import MATERIALIZE_ALL_JOB, build_definitions
+
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(MATERIALIZE_ALL_JOB)
+    keys = None if selection is None else sorted(selection.resolve(defs.resolve_asset_graph()))
+    started = time.monotonic()
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        asset_selection=keys,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    elapsed = time.monotonic() - started
+    if not result.success:
+        raise SystemExit(f"{label}: the run failed")
+    dbt = dbt_timings(result.run_id)
+    print(
+        f"{label}: {elapsed:.1f}s ({len(keys) if keys is not None else 'all'} assets) dbt: {dbt}", flush=True
+    )
+    return elapsed, dbt
+
+
+def payload_counts(settings) -> tuple[int, int]:
+    """(payloads received in the new week, all payloads) in a built warehouse."""
+    import duckdb
+
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+        new, total = conn.execute(
+            "select count(*) filter (where _receipt_date >= ?), count(*) from raw.service_ping_payloads",
+            [NEW_WEEK_FROM],
+        ).fetchone()
+    return new, total
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--instances", type=int, default=300)
+    parser.add_argument("--extra-keys", type=int, default=2500)
+    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/usage_platform_incremental_bench"))
+    parser.add_argument(
+        "--memory-limit",
+        default="8GB",
+        help="USAGE_PLATFORM_DUCKDB_MEMORY_LIMIT for dbt (the 4GB default runs out of memory on a full "
+        "build of a few thousand payloads: two dbt threads share it)",
+    )
+    parser.add_argument("--json", type=Path, help="append the results as one JSON line")
+    args = parser.parse_args(argv)
+
+    work = args.work_dir.resolve()
+    os.environ.setdefault("DBT_TARGET_PATH", str(work / "dbt_target"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ["USAGE_PLATFORM_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
+    history, new_week = prepare_zone(work, args.instances, args.extra_keys)
+
+    import dagster as dg
+
+    from usage_platform.dbt.project import dbt_project, ensure_manifest
+
+    run_dir = work / f"run_{int(time.time())}"
+    incremental = settings_for(run_dir / "incremental", run_dir / "incremental" / "landing")
+    full = settings_for(run_dir / "full", run_dir / "full" / "landing")
+    shutil.copytree(history, incremental.landing_dir)
+    shutil.copytree(history, full.landing_dir)
+    for folder in new_week.iterdir():
+        shutil.copytree(folder, full.landing_dir / "service_ping" / folder.name)
+    ensure_manifest(dbt_project(incremental), incremental)
+
+    ping = dg.AssetKey(list(PING_KEY))
+    history_s, _ = materialize(incremental, None, "history (everything but the new week)")
+    full_s, full_dbt = materialize(full, None, "full refresh (history + new week, empty warehouse)")
+
+    for folder in new_week.iterdir():
+        shutil.copytree(folder, incremental.landing_dir / "service_ping" / folder.name)
+    load_s, load_dbt = materialize(
+        incremental, dg.AssetSelection.assets(ping), "one more week: landing sensor's run"
+    )
+    downstream = dg.AssetSelection.assets(ping).downstream(include_self=False)
+    downstream_s, downstream_dbt = materialize(incremental, downstream, "one more week: automation's run")
+
+    new_payloads, all_payloads = payload_counts(full)
+    share_s = full_s * new_payloads / all_payloads
+    week_s = load_s + downstream_s
+    results = {
+        "instances": args.instances,
+        "extra_keys": args.extra_keys,
+        "memory_limit": args.memory_limit,
+        "payloads": all_payloads,
+        "new_week_payloads": new_payloads,
+        "history_s": round(history_s, 2),
+        "full_refresh_s": round(full_s, 2),
+        "one_more_week_s": round(week_s, 2),
+        "one_more_week_load_s": round(load_s, 2),
+        "one_more_week_downstream_s": round(downstream_s, 2),
+        "share_of_full_refresh_s": round(share_s, 2),
+        "ratio": round(week_s / share_s, 2),
+        "target": TARGET_RATIO,
+        "dbt_full_refresh": full_dbt,
+        "dbt_one_more_week_load": load_dbt,
+        "dbt_one_more_week_downstream": downstream_dbt,
+    }
+    print(json.dumps(results, indent=2))
+    verdict = "met" if results["ratio"] <= TARGET_RATIO else "NOT met"
+    print(
+        f"one more week = {results['ratio']}x its share of a full refresh "
+        f"(target <= {TARGET_RATIO}x: {verdict})"
+    )
+    if args.json:
+        with args.json.open("a") as handle:
+            handle.write(json.dumps(results) + "\n")
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -34,7 +34,7 @@ def test_the_history_waits_for_every_leaf_and_the_reports_for_the_history(settin
     others = [n for n in graph.asset_nodes if n.group_name != "trusted_data" and n.is_materializable]
     leaves = {n.key for n in others if all(graph.get(c).group_name == "trusted_data" for c in n.child_keys)}
     assert leaves and leaves <= set(history.parent_keys)
-    assert dg.AssetKey(["pumps", "pump_gainsight_metrics_monthly_paid"]) in leaves
+    assert dg.AssetKey(["pumps", "pump_gainsight_metrics_monthly_paid_export"]) in leaves
     for report in REPORT_KEYS:
         assert set(graph.get(report).parent_keys) & set(HISTORY_KEYS), report
     job = defs.resolve_job_def(MATERIALIZE_ALL_JOB)

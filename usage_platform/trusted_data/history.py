@@ -601,6 +601,9 @@ def build_history_asset(
         name="trusted_data_history",
         specs=history_specs(upstream, target),
         pool=DUCKDB_POOL,
+        # Once its upstream assets are done, the checks on them are ready too: a lower priority
+        # lets them all run first, so the history records their results rather than in_progress.
+        op_tags={"dagster/priority": "-10"},
         description="Copies Dagster's check results and materializations into the trusted_data schema.",
     )
     def trusted_data_history(context: dg.AssetExecutionContext, warehouse: DuckDBResource):

@@ -432,7 +432,10 @@ def compare_columns(relation: DocumentedRelation, built: Sequence[str] | None) -
 
 
 def documented_columns_check(
-    relations: Sequence[DocumentedRelation], *, resource_key: str = RESOURCE_KEY
+    relations: Sequence[DocumentedRelation],
+    *,
+    resource_key: str = RESOURCE_KEY,
+    name: str = "documented_columns",
 ) -> dg.AssetChecksDefinition:
     by_key = {r.asset_key: r for r in relations}
 
@@ -448,7 +451,7 @@ def documented_columns_check(
             )
             for r in relations
         ],
-        name="documented_columns",
+        name=name,
         can_subset=True,
         required_resource_keys={resource_key},
         pool=DUCKDB_POOL,
@@ -500,14 +503,23 @@ def build_model_checks(
     unknown = sorted({k.asset_key.to_user_string() for k in check_keys([*pandera, *facts])} - built)
     if unknown:  # a model renamed or removed: say so rather than drop its checks
         raise ValueError(f"model checks target assets the dbt project does not build: {unknown}")
-    relations = sorted(
-        (r for definition in definitions for r in documented_relations(definition)),
-        key=lambda r: r.asset_key.to_user_string(),
-    )
-    with warnings.catch_warnings():  # a beta Dagster API, used knowingly (see docs/decisions.md)
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        schema_changes = dg.build_column_schema_change_checks(assets=[r.asset_key for r in relations])
-    return [*pandera, *facts, documented_columns_check(relations, resource_key=resource_key), *schema_changes]
+    # One step of schema checks per dbt asset: a step spanning two dbt assets would wait for the
+    # later one, and the check history (between them) would see its checks still running.
+    schema_checks: list[dg.AssetChecksDefinition] = []
+    for definition in definitions:
+        relations = sorted(documented_relations(definition), key=lambda r: r.asset_key.to_user_string())
+        if not relations:
+            continue
+        name = (
+            "documented_columns"
+            if definition is definitions[0]
+            else f"documented_columns_{definition.op.name}"
+        )
+        schema_checks.append(documented_columns_check(relations, resource_key=resource_key, name=name))
+        with warnings.catch_warnings():  # a beta Dagster API, used knowingly (see docs/decisions.md)
+            warnings.simplefilter("ignore", dg.BetaWarning)
+            schema_checks += dg.build_column_schema_change_checks(assets=[r.asset_key for r in relations])
+    return [*pandera, *facts, *schema_checks]
 
 
 def check_keys(checks: Iterable[dg.AssetChecksDefinition]) -> set[dg.AssetCheckKey]:

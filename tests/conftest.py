@@ -58,8 +58,10 @@ def dbt_build(settings: Settings, select: str, *, tmp_dir: Path) -> str:
     from usage_platform.settings import DBT_PROJECT_DIR
 
     command = [dbt_executable(), "build", "--select", select, "--target-path", str(tmp_dir / "dbt_target")]
-    # The reports on the check history read tables only Dagster writes (trusted_data_history).
-    command += ["--exclude", "source:trusted_data+"]
+    # The reports on the check history read tables only Dagster writes (trusted_data_history):
+    # left out unless the selection asks for them.
+    if "trusted_data" not in select:
+        command += ["--exclude", "source:trusted_data+"]
     # Only tests whose every parent is selected: a relationships test into an unbuilt model is not ours.
     command += ["--indirect-selection", "buildable"]
     command += ["--log-path", str(tmp_dir / "dbt_logs")]

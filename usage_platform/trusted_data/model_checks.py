@@ -513,7 +513,7 @@ def build_model_checks(
         name = (
             "documented_columns"
             if definition is definitions[0]
-            else f"documented_columns_{definition.op.name}"
+            else f"documented_columns_{definition.op.name.removesuffix('_dbt')}"
         )
         schema_checks.append(documented_columns_check(relations, resource_key=resource_key, name=name))
         with warnings.catch_warnings():  # a beta Dagster API, used knowingly (see docs/decisions.md)

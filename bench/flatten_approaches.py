@@ -1,6 +1,6 @@
 """Ways to flatten Service Ping payloads, each measured against the DuckDB scan floor in one run.
 
-    .venv/bin/python bench/flatten_approaches.py --payloads 2000
+    .venv/bin/python bench/flatten_approaches.py --payloads 2000 [--only wildcard]
 
 Uses the landing zone flatten_benchmark.py generates (the same --work-dir, --payloads and --seed;
 generated here when missing). The payloads are read once into an in-memory DuckDB table, and
@@ -86,6 +86,22 @@ def approaches(leaves, containers, ndjson_files):
     map_prefixes = "[" + ", ".join(sql_string(".".join(c)) for c in containers) + "]"
     typed_struct = sql_string(json.dumps(nested(leaves, "VARCHAR")))
     column_list = ", ".join(f"_{i}" for i in range(len(leaves)))
+    # Containers with over 100 leaves (counts, counts_monthly, ...): read whole, by their keys and
+    # a wildcard, in document order; the other leaves by path.
+    parents: dict[tuple, int] = {}
+    for s in leaves:
+        parents[tuple(s[:-1])] = parents.get(tuple(s[:-1]), 0) + 1
+    wide = [list(c) for c, count in parents.items() if c and count > 100]
+    # Leaves under a wide container come from its wildcard, nested ones included (as objects).
+    narrow = [s for s in leaves if not any(s[: len(c)] == c for c in wide)]
+    wide_paths = "[" + ", ".join(sql_string(json_path(c)) for c in wide) + "]"
+    narrow_paths = "[" + ", ".join(sql_string(".".join(s)) for s in narrow) + "]"
+    narrow_json_paths = "[" + ", ".join(sql_string(json_path(s)) for s in narrow) + "]"
+    wide_rows = " union all ".join(
+        f"select id, {sql_string('.'.join(c) + '.')} || unnest(json_keys(w[{i}])) as path, "
+        f"unnest(json_extract(w[{i}], '$.*')) as value from wide where starts_with(w[{i}], '{{')"
+        for i, c in enumerate(wide, start=1)
+    )
     return {
         "json_tree over whole payloads (schema-free)": (
             "create or replace table flat as select p.id, e.fullkey as path, e.value from payloads p, "
@@ -138,6 +154,19 @@ def approaches(leaves, containers, ndjson_files):
                  unnest(map_entries(m)) as t(entry)""",
             None,
         ),
+        "json_extract of the leaves by path, json_keys + '$.*' wildcard for containers of >100 leaves": (
+            f"""create or replace table flat as
+            with wide as materialized (
+                select id, json_extract(payload, {wide_paths}) as w from payloads
+            )
+            select id, path, value from (
+                select id, unnest({narrow_paths}) as path,
+                       unnest(json_extract(payload, {narrow_json_paths})) as value
+                from payloads
+            ) where value is not null
+            union all {wide_rows}""",
+            None,
+        ),
         "json_extract with the constant list of known leaf paths + unnest (chosen)": (
             f"create or replace table flat as select id, path, value from (select id, "
             f"unnest({leaf_paths}) as path, unnest(json_extract(payload, {json_paths})) as value "
@@ -184,6 +213,7 @@ def main() -> None:
     parser.add_argument("--payloads", type=int, default=2000)
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/usage_platform_bench"))
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--only", help="run only the approaches whose name contains this text")
     args = parser.parse_args()
     landing = args.work_dir / f"landing-{args.payloads}-{args.seed}"
     generate_landing(landing, args.payloads, args.seed)
@@ -218,6 +248,8 @@ def main() -> None:
     )
     print(f"{'approach':<75} {'rows':>10} {'wall s':>8} {'ratio':>7} {'cpu ratio':>9}")
     for name, (action, prefix) in approaches(leaves, containers, ndjson).items():
+        if args.only and args.only not in name:
+            continue
         scale = total / prefix if prefix else 1
         note = f" (scaled from {prefix})" if prefix else ""
         conn.execute(

@@ -13,6 +13,13 @@ undocumented keys per payload) under --work-dir, then measures in one run:
   flatten  `dbt run --select prep_ping_instance_flattened` in a subprocess, as Dagster runs it:
            the process's wall time, and the model's own time from dbt's run_results.json.
 
+and the floors of the two writes no flatten can avoid, each in its own process:
+
+  raw write   the payload documents as read_json_objects yields them, written into a new DuckDB
+              file (create table as + checkpoint): storing the JSON, nothing else;
+  leaf write  the flattened rows, copied from an in-memory table into a new table of the same
+              columns (create table as + checkpoint): storing the leaves, nothing else.
+
 Before the flatten, the other inputs (metric definitions, IP-to-geo, their models, the
 prep_ping_payload view) are loaded and built untimed. The malformed `*_interrupted.ndjson`
 files the generator plants are deleted first: the loader quarantines them, and the floor's
@@ -122,6 +129,54 @@ def scan_floor(files: list[Path]) -> dict:
     return {"documents": runs[0][0], "wall": best.wall, "cpu": best.cpu}
 
 
+def documents_query(files: list[Path], select: str) -> str:
+    """`select` over every JSON document of the files (`json` is the document)."""
+    ndjson = [str(f) for f in files if ".ndjson" in f.name]
+    documents = [str(f) for f in files if ".ndjson" not in f.name]
+    reads = [f"select {select} from read_ndjson_objects({ndjson})"] if ndjson else []
+    reads += [f"select {select} from read_json_objects({documents})"] if documents else []
+    return " union all ".join(reads)
+
+
+def raw_write_floor(settings: Settings, files: list[Path]) -> dict:
+    """Storing the documents and nothing else: read, written into a new file, checkpointed."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "raw_write_floor.duckdb"
+    path.unlink(missing_ok=True)
+
+    def write() -> int:
+        with duckdb.connect(str(path)) as conn:
+            # Written once, at commit, as the loader does (a checkpoint instead of a WAL entry).
+            conn.execute("set checkpoint_threshold = '0 bytes'")
+            conn.execute("set auto_checkpoint_skip_wal_threshold = 0")
+            conn.execute(f"create table documents as {documents_query(files, 'json')}")
+            return conn.execute("select count(*) from documents").fetchone()[0]
+
+    documents, measure = timed(write)
+    path.unlink()
+    return {"documents": documents, "wall": measure.wall, "cpu": measure.cpu}
+
+
+def leaf_write_floor(settings: Settings) -> dict:
+    """Storing the flattened rows and nothing else: copied from memory into a new table."""
+    path = settings.data_dir / "leaf_write_floor.duckdb"
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(f"attach '{settings.duckdb_path}' as warehouse (read_only)")
+        conn.execute(f"create temp table leaves as select * from warehouse.prep.{FLATTENED}")
+        conn.execute("detach warehouse")
+
+        def write() -> int:
+            conn.execute("set preserve_insertion_order = false")  # as the flatten writes them
+            conn.execute("create table copied as select * from leaves")
+            conn.execute("checkpoint")
+            return conn.execute("select count(*) from copied").fetchone()[0]
+
+        rows, measure = timed(write)
+    path.unlink()
+    return {"rows": rows, "wall": measure.wall, "cpu": measure.cpu}
+
+
 def load_raw(settings: Settings, table_names: list[str]) -> int:
     """The platform's raw load of these tables; closing the connection checkpoints to disk."""
     tables = {table.table: table for table in raw_tables()}
@@ -154,6 +209,12 @@ def child_step(step: str) -> None:
     if step == "floor":
         print(json.dumps(scan_floor(ping_files(settings))))
         return
+    if step == "raw-write-floor":
+        print(json.dumps(raw_write_floor(settings, ping_files(settings))))
+        return
+    if step == "leaf-write-floor":
+        print(json.dumps(leaf_write_floor(settings)))
+        return
     others = [t.table for t in raw_tables() if t.table != "service_ping_payloads"]
     steps = {
         "raw-load": lambda: {"payloads": load_raw(settings, ["service_ping_payloads"])},
@@ -165,8 +226,11 @@ def child_step(step: str) -> None:
 
 
 def count_view(settings: Settings) -> int:
+    """The view as the flatten reads it: every ping's payload."""
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
-        return conn.execute("select count(*) from prep.prep_ping_payload").fetchone()[0]
+        return conn.execute(
+            "select count(*) from prep.prep_ping_payload where length(payload::varchar) > 0"
+        ).fetchone()[0]
 
 
 def main() -> None:
@@ -188,6 +252,7 @@ def main() -> None:
     files = ping_files(settings)
 
     floor, scanned = run_step("floor", env_overrides)
+    raw_floor, _ = run_step("raw-write-floor", env_overrides)
     raw, loaded = run_step("raw-load", env_overrides)
     # The flatten's other inputs, untimed: the other (small) sources and the models it reads.
     run_step("other-sources", env_overrides)
@@ -200,6 +265,7 @@ def main() -> None:
         dbt_command(dbt_executable(), "run", "--select", FLATTENED, target=target), env, DBT_PROJECT_DIR
     )
 
+    leaf_floor, _ = run_step("leaf-write-floor", env_overrides)
     results = json.loads((target / "run_results.json").read_text())["results"]
     model_seconds = next(r["execution_time"] for r in results if r["unique_id"].endswith(FLATTENED))
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
@@ -231,6 +297,11 @@ def main() -> None:
         "flatten_dbt_peak_rss_mb": round(flatten.max_rss_mb),
         "payload_view_alone_s": round(view.wall, 2),
         "payload_view_alone_peak_rss_mb": round(view.max_rss_mb),
+        "raw_write_floor_s": round(raw_floor.wall, 2),
+        "raw_write_floor_cpu_s": round(raw_floor.cpu, 2),
+        "leaf_write_floor_s": round(leaf_floor.wall, 2),
+        "leaf_write_floor_cpu_s": round(leaf_floor.cpu, 2),
+        "ratio_write_floors": round((raw_floor.wall + leaf_floor.wall) / floor.wall, 1),
         "ratio_raw_load_plus_model": round(work / floor.wall, 1),
         "ratio_raw_load_plus_dbt_process": round((raw.wall + flatten.wall) / floor.wall, 1),
         "ratio_cpu": round((raw.cpu + flatten.cpu) / floor.cpu, 1),

@@ -35,3 +35,14 @@
 {% macro default__to_utc_timestamp(expression) -%}
     (try_cast({{ expression }} as timestamptz) at time zone 'UTC')
 {%- endmacro %}
+
+{#- The texts of several fields in one parse, as a list in the order given (a field absent or JSON
+    null gives null): `json_text` parses the document once per call, which for large payloads costs
+    a parse per field. Index the result with list_at (lists.sql). -#}
+{% macro json_texts(column, key_paths) -%}
+    {{ return(adapter.dispatch('json_texts', 'usage_platform')(column, key_paths)) }}
+{%- endmacro %}
+
+{% macro default__json_texts(column, key_paths) -%}
+    json_extract_string({{ column }}, [{% for key_path in key_paths %}{{ json_path(key_path) }}{{ ", " if not loop.last }}{% endfor %}])
+{%- endmacro %}

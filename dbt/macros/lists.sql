@@ -26,3 +26,12 @@
 {% macro default__list_join(list_expression, separator) -%}
     array_to_string({{ list_expression }}, {{ separator }})
 {%- endmacro %}
+
+{#- The element at a 1-based position (null past the end). -#}
+{% macro list_at(list_expression, position) -%}
+    {{ return(adapter.dispatch('list_at', 'usage_platform')(list_expression, position)) }}
+{%- endmacro %}
+
+{% macro default__list_at(list_expression, position) -%}
+    ({{ list_expression }})[{{ position }}]
+{%- endmacro %}

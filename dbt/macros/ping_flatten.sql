@@ -26,10 +26,15 @@
     schema does not know, a known container that is not an object) yields its whole payload as
     one row at path '', and known leaves that hold an object yield that object. Those rows are
     expanded afterwards by ping_expand_objects (a post-hook), so this stays one streaming pass
-    with nothing held in memory. bench/README.md has the measurements behind these choices. -#}
+    with nothing held in memory, run in parallel parts (ping_parallel_parts).
+    bench/README.md has the measurements behind these choices. -#}
 {% macro default__ping_leaf_values(payloads, raw_payloads, dictionary, loaded_after) -%}
     {%- set plan = ping_leaf_schema(raw_payloads, dictionary, loaded_after) -%}
     {%- set leaf_count = plan.extracted_leaf_count -%}
+    {%- set parts = ping_parallel_parts() -%}
+{#- One query per part of the pings, unioned: DuckDB runs each on its own thread (a table scan is
+    parallel by row groups only, and a few thousand payloads fill a single row group). -#}
+{%- for part in range(parts) %}
 select dim_ping_instance_id, metrics_path, metric_value, _loaded_at
 from (
     select
@@ -61,8 +66,9 @@ from (
                 []::json[]
                 {%- endif %} as extracted_values
             from {{ payloads }}
+            where hash(dim_ping_instance_id) % {{ parts }} = {{ part }}
             {%- if loaded_after is not none %}
-            where _loaded_at > {{ loaded_after }}
+                and _loaded_at > {{ loaded_after }}
             {%- endif %}
         )
     )
@@ -70,6 +76,41 @@ from (
 -- Missing keys have no row; a small container that is an object is read through its leaves.
 where metric_value is not null
     and not (position > {{ leaf_count }} and {{ ping_is_object('metric_value') }})
+{%- if not loop.last %}
+union all
+{%- endif %}
+{%- endfor %}
+{%- endmacro %}
+
+
+{#- The parts run at once only when the insert need not keep the rows in query order (DuckDB's
+    preserve_insertion_order, a global setting: the flatten turns it off in a pre-hook and back on
+    in its last post-hook; no model relies on row order). -#}
+{% macro ping_parallel_begin() -%}
+    {{ return(adapter.dispatch('ping_parallel_begin', 'usage_platform')()) }}
+{%- endmacro %}
+
+{% macro default__ping_parallel_begin() -%}
+    set preserve_insertion_order = false
+{%- endmacro %}
+
+{% macro ping_parallel_end() -%}
+    {{ return(adapter.dispatch('ping_parallel_end', 'usage_platform')()) }}
+{%- endmacro %}
+
+{% macro default__ping_parallel_end() -%}
+    reset preserve_insertion_order
+{%- endmacro %}
+
+
+{#- How many parts the pings are flattened in: DuckDB's threads, at most 8 (each part repeats the
+    query, whose planning grows with it). -#}
+{% macro ping_parallel_parts() -%}
+    {%- if not execute -%}
+        {{ return(1) }}
+    {%- endif -%}
+    {%- set threads = run_query("select current_setting('threads')").columns[0].values()[0] | int -%}
+    {{ return([[threads, 1] | max, 8] | min) }}
 {%- endmacro %}
 
 
@@ -91,11 +132,20 @@ where metric_value is not null
 
 {% macro default__ping_expand_objects(relation, columns) -%}
     {%- set objects = "_dbt_invocation_id = '" ~ invocation_id ~ "' and metric_value_number is null and " ~ ping_is_object('metric_value') -%}
-create or replace temp table ping_flatten_objects as
-select dim_ping_instance_id, metrics_path, metric_value::json as metric_value, _loaded_at
-from {{ relation }}
-where {{ objects }};
-
+    {#- Most runs write no object: the rows are looked for once, and only found ones are replaced
+        (each statement over the new rows costs a scan of all of them). -#}
+    {%- set found = 0 -%}
+    {%- if execute -%}
+        {%- set find -%}
+            create or replace temp table ping_flatten_objects as
+            select dim_ping_instance_id, metrics_path, metric_value::json as metric_value, _loaded_at
+            from {{ relation }}
+            where {{ objects }}
+        {%- endset -%}
+        {%- do run_query(find) -%}
+        {%- set found = run_query("select count(*) from ping_flatten_objects").columns[0].values()[0] -%}
+    {%- endif -%}
+{%- if found > 0 %}
 delete from {{ relation }} where {{ objects }};
 
 insert into {{ relation }}
@@ -132,8 +182,8 @@ leaf_values as (
 
 select {{ columns }}
 from leaf_values;
-
-drop table ping_flatten_objects
+{% endif %}
+drop table if exists ping_flatten_objects
 {%- endmacro %}
 
 
@@ -306,4 +356,16 @@ drop table ping_flatten_objects
 {#- '."a"."b"' for a JSON path (keys never hold quotes here, see ping_plan). -#}
 {% macro ping_json_path(segments) -%}
     {%- for segment in segments -%}."{{ segment }}"{%- endfor -%}
+{%- endmacro %}
+
+
+{#- The address of a row of a table, valid within one query: DuckDB's rowid. prep_ping_payload
+    ranks receipts without their payloads and joins the first ones back by it. Snowflake has no
+    row id: there the receipts are ranked with their payloads (no snowflake__ version yet). -#}
+{% macro row_locator() -%}
+    {{ return(adapter.dispatch('row_locator', 'usage_platform')()) }}
+{%- endmacro %}
+
+{% macro default__row_locator() -%}
+    rowid
 {%- endmacro %}

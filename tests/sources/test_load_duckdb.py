@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from usage_platform.sources import load_duckdb
 from usage_platform.sources.catalog import raw_tables
-from usage_platform.sources.landing import find_landing_files
+from usage_platform.sources.landing import file_sha256, find_landing_files
 from usage_platform.sources.load_duckdb import DuckDBRawLoader
 
 TABLES = {t.table: t for t in raw_tables()}
@@ -163,6 +165,73 @@ def test_ping_records_that_are_not_objects_and_files_outside_date_folders(conn, 
         ("service_ping/2026-05-04/mixed.ndjson", "42"),
         ("service_ping/misplaced/p.json", None),
     ]
+
+
+def test_the_ping_identity_is_read_at_load_from_bare_and_enveloped_payloads(conn, settings):
+    ping_dir = settings.landing_dir / "service_ping/2026-05-04"
+    odd = {"uuid": 42, "hostname": None, "recorded_at": "2026-05-04T07:43:54.162+00:00"}
+    lines = [
+        PAYLOAD,
+        {
+            "received_at": "2026-05-04 09:00:00",
+            "source_ip": "192.0.2.1",
+            "payload": {**PAYLOAD, "uuid": "u2"},
+        },
+        odd,
+        {"counts": {"a": 1}},  # no identity at all
+    ]
+    write(ping_dir / "pings.ndjson", "".join(json.dumps(line) + "\n" for line in lines))
+    load(conn, settings, "service_ping_payloads")
+    identity = rows(
+        conn,
+        """select _payload_uuid, _payload_hostname, _payload_recorded_at from raw.service_ping_payloads
+           order by _payload_uuid nulls last""",
+    )
+    # As the JSON text of each field (a string unquoted), null for JSON null or a missing key.
+    assert identity == [
+        ("42", None, odd["recorded_at"]),
+        ("u1", "h1", PAYLOAD["recorded_at"]),
+        ("u2", "h1", PAYLOAD["recorded_at"]),
+        (None, None, None),
+    ]
+
+
+def test_a_raw_table_from_before_the_identity_columns_gets_them_filled_in(conn, settings):
+    ping_dir = settings.landing_dir / "service_ping"
+    write(ping_dir / "2026-05-04/old.ndjson", json.dumps(PAYLOAD) + "\n")
+    load(conn, settings, "service_ping_payloads")
+    # The table as an earlier loader left it: no identity columns.
+    for column in ("_payload_uuid", "_payload_hostname", "_payload_recorded_at"):
+        conn.execute(f"alter table raw.service_ping_payloads drop column {column}")
+    write(ping_dir / "2026-05-05/new.ndjson", json.dumps({**PAYLOAD, "uuid": "u2"}) + "\n")
+    load(conn, settings, "service_ping_payloads")
+    assert rows(
+        conn, "select _payload_uuid, _payload_hostname from raw.service_ping_payloads order by 1"
+    ) == [("u1", "h1"), ("u2", "h1")]
+
+
+def test_a_large_batch_commits_as_a_checkpoint_without_a_wal(conn, settings, monkeypatch):
+    monkeypatch.setattr(load_duckdb, "_CHECKPOINT_COMMIT_BYTES", 1)
+    ping_dir = settings.landing_dir / "service_ping/2026-05-04"
+    lines = [json.dumps({**PAYLOAD, "uuid": f"u{i}"}) for i in range(50)]
+    write(ping_dir / "pings.ndjson", "\n".join(lines) + "\n")
+    before = rows(conn, "select current_setting('checkpoint_threshold')")
+    report = load(conn, settings, "service_ping_payloads")
+    assert report.rows_loaded == 50
+    # Written to the database file at commit: nothing waits in the write-ahead log.
+    wal = Path(f"{settings.duckdb_path}.wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    # The global settings it lowered for that commit are back.
+    assert rows(conn, "select current_setting('checkpoint_threshold')") == before
+    assert rows(conn, "select current_setting('auto_checkpoint_skip_wal_threshold')") == [(100000,)]
+
+
+def test_landing_files_are_hashed(settings):
+    path = write(settings.landing_dir / "zuora/account.csv", "Id,Name\nA1,Acme\n")
+    write(settings.landing_dir / "zuora/subscription.csv", "Id\nS1\n")
+    [account] = find_landing_files(settings, TABLES["zuora_account"])
+    assert (account.sha256, account.size) == (file_sha256(path), path.stat().st_size)
+    assert account.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # -- Metrics dictionary -------------------------------------------------------------------------

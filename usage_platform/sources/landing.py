@@ -6,6 +6,8 @@ The landing zone is read-only for the platform: files are listed and hashed, nev
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,12 +47,15 @@ def find_landing_files(settings: Settings, table: RawTable) -> list[LandingFile]
     if not root.is_dir():
         return []
     paths = sorted({p for pattern in table.globs for p in root.glob(pattern) if p.is_file()})
+    # hashlib releases the GIL on large blocks: threads hash files on all cores.
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        digests = list(pool.map(file_sha256, paths))
     return [
         LandingFile(
             path=p.resolve(),
             source_file=f"{table.landing_root}/{p.relative_to(root).as_posix()}",
-            sha256=file_sha256(p),
+            sha256=digest,
             size=p.stat().st_size,
         )
-        for p in paths
+        for p, digest in zip(paths, digests, strict=True)
     ]

@@ -10,6 +10,12 @@ Bookkeeping tables (both in the raw schema):
   the same files twice adds nothing.
 - `raw.quarantine`: files (record is null) or single records that could not be accepted,
   with the reason.
+
+A stager reads one format and names what to append: a temp table it filled (small formats, whose
+columns are only known once read) or, for Service Ping, the query itself, so that ~64 KB payloads
+go from the files into the raw table in one pass without a staged copy. A batch of many bytes is
+committed as a checkpoint instead of a write-ahead-log entry: the rows are written once, compressed,
+into the database file rather than first to the WAL and again at the next checkpoint.
 """
 
 from __future__ import annotations
@@ -32,13 +38,24 @@ QUARANTINE = f"{RAW_SCHEMA}.quarantine"
 LOAD_METADATA_COLUMNS = ("_source_file", "_file_sha256", "_loaded_at")
 _STAGED = "_staged_rows"
 _FILES = "_batch_files"
+# From this many bytes of files, a batch commits as a checkpoint instead of a WAL write (DuckDB's
+# own checkpoint_threshold default: data this large would be checkpointed right after anyway).
+_CHECKPOINT_COMMIT_BYTES = 16 * 1024 * 1024
 # Real payloads are ~64 KB; a generous ceiling still catches a runaway file.
 _MAX_JSON_OBJECT_BYTES = 256 * 1024 * 1024
 _DATE_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PING_COLUMNS = (
-    "payload json, received_at varchar, source_ip varchar, _receipt_date date, _source_file varchar, "
-    "_file_sha256 varchar"
+    "payload json, received_at varchar, source_ip varchar, _receipt_date date, _payload_uuid varchar, "
+    "_payload_hostname varchar, _payload_recorded_at varchar, _source_file varchar, _file_sha256 varchar"
 )
+# The ping's identity (prep_ping_payload's dim_ping_instance_id), read from the payload once, at
+# load: deduplicating pings then never parses the payloads of the whole history again. Also how
+# rows loaded before these columns existed are filled in.
+_PING_IDENTITY = {
+    "_payload_uuid": "json_extract_string(payload, '$.uuid')",
+    "_payload_hostname": "json_extract_string(payload, '$.hostname')",
+    "_payload_recorded_at": "json_extract_string(payload, '$.recorded_at')",
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,30 @@ class LoadReport:
 
 class RawLoadError(RuntimeError):
     """Raised for a table whose landing files could not be staged."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Rows a stager cannot tell apart before they are appended: those of the batch matching
+    `predicate` (SQL over the raw table's columns) are taken out again and quarantined one by one,
+    `record` (SQL) being what the quarantine keeps of each."""
+
+    predicate: str
+    record: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What a stager read: `relation` (a temp table, or a parenthesised query) yields the raw
+    columns but `_loaded_at`, with `_source_file` and `_file_sha256`."""
+
+    relation: str
+    quarantined: list[Quarantined] = field(default_factory=list)
+    rejection: Rejection | None = None
+    # Columns derived from others: when one is new to an existing raw table, the rows already
+    # there get it from this SQL expression over their columns (else null, like any new column).
+    derived: dict[str, str] = field(default_factory=dict)
 
 
 def ensure_bookkeeping(conn: duckdb.DuckDBPyConnection) -> None:
@@ -118,8 +159,9 @@ class DuckDBRawLoader:
         self.conn.execute("begin transaction")
         try:
             self._register_files(files)
-            quarantined = STAGERS[table.format](self.conn, files)
-            rows_per_file = self._append_staged(table, loaded_at)
+            staged = STAGERS[table.format](self.conn, files)
+            rows_per_file, rejected = self._append_staged(table, staged, loaded_at)
+            quarantined = staged.quarantined + rejected
             bad_files = {q.source_file for q in quarantined if q.record is None}
             for q in quarantined:
                 self._insert_quarantine(table, q, loaded_at)
@@ -128,7 +170,7 @@ class DuckDBRawLoader:
                 self._log(
                     table, landing_file, status, rows_per_file.get(landing_file.source_file, 0), loaded_at
                 )
-            self.conn.execute("commit")
+            self._commit(checkpoint=sum(f.size for f in files) >= _CHECKPOINT_COMMIT_BYTES)
         except BaseException:
             self.conn.execute("rollback")
             raise
@@ -138,6 +180,23 @@ class DuckDBRawLoader:
         report.quarantined.extend(quarantined)
         report.files_loaded += len(files) - len(bad_files)
         report.rows_loaded += sum(rows_per_file.values())
+
+    def _commit(self, checkpoint: bool) -> None:
+        """Commit; with `checkpoint`, as a checkpoint that writes the new rows straight into the
+        database file (DuckDB skips the WAL for a commit it checkpoints and that is larger than
+        auto_checkpoint_skip_wal_threshold). Both settings are global, so they are put back."""
+        if not checkpoint:
+            self.conn.execute("commit")
+            return
+        names = ("checkpoint_threshold", "auto_checkpoint_skip_wal_threshold")
+        previous = {name: self._setting(name) for name in names}
+        try:
+            self.conn.execute("set checkpoint_threshold = '0 bytes'")
+            self.conn.execute("set auto_checkpoint_skip_wal_threshold = 0")
+            self.conn.execute("commit")
+        finally:
+            for name, value in previous.items():
+                self.conn.execute(f"set {name} = '{value}'")
 
     def _register_files(self, files: Sequence[LandingFile]) -> None:
         frame = pd.DataFrame(
@@ -154,24 +213,52 @@ class DuckDBRawLoader:
             "select path, source_file, sha256, receipt_date::date as receipt_date from _batch_files_frame"
         )
 
-    def _append_staged(self, table: RawTable, loaded_at: dt.datetime) -> dict[str, int]:
-        """Move the staged rows into the raw table, creating it or adding new columns as needed."""
+    def _setting(self, name: str) -> str:
+        return self.conn.execute(f"select current_setting('{name}')").fetchone()[0]
+
+    def _append_staged(
+        self, table: RawTable, staged: Staged, loaded_at: dt.datetime
+    ) -> tuple[dict[str, int], list[Quarantined]]:
+        """Append the staged rows to the raw table, creating it or adding new columns as needed;
+        take out and return the rejected ones; count the rows appended per file."""
         target = f"{RAW_SCHEMA}.{_quote(table.table)}"
-        staged_columns = {row[0]: row[1] for row in self.conn.execute(f"describe {_STAGED}").fetchall()}
+        # Binds the relation without reading it.
+        described = self.conn.execute(f"describe select * from {staged.relation}").fetchall()
+        staged_columns = {row[0]: row[1] for row in described}
         if not self.has_table(table):
-            self.conn.execute(
-                f"create table {target} as select *, null::timestamp as _loaded_at from {_STAGED} limit 0"
-            )
+            columns = ", ".join(f"{_quote(name)} {kind}" for name, kind in staged_columns.items())
+            self.conn.execute(f"create table {target} ({columns}, _loaded_at timestamp)")
         existing = {row[0].lower() for row in self.conn.execute(f"describe {target}").fetchall()}
         for column, column_type in staged_columns.items():
             if column.lower() not in existing:
                 # Schema drift: a new export brings a column the table has not seen; keep it.
                 self.conn.execute(f"alter table {target} add column {_quote(column)} {column_type}")
+                if column in staged.derived:
+                    self.conn.execute(f"update {target} set {_quote(column)} = {staged.derived[column]}")
         self.conn.execute(
-            f"insert into {target} by name select *, ?::timestamp as _loaded_at from {_STAGED}", [loaded_at]
+            f"insert into {target} by name select *, ?::timestamp as _loaded_at from {staged.relation}",
+            [loaded_at],
         )
-        counts = self.conn.execute(f"select _source_file, count(*) from {_STAGED} group by 1").fetchall()
-        return dict(counts)
+        # This batch's rows: rows of earlier loads have another _loaded_at (their row groups are
+        # skipped by their min/max), those of an earlier batch of this load another file.
+        batch = f"_loaded_at = ?::timestamp and _source_file in (select source_file from {_FILES})"
+        rejected = []
+        if staged.rejection:
+            rule = staged.rejection
+            rejected = [
+                Quarantined(source_file, sha, rule.reason, record)
+                for source_file, sha, record in self.conn.execute(
+                    f"""select _source_file, _file_sha256, {rule.record} from {target}
+                        where {batch} and ({rule.predicate})""",
+                    [loaded_at],
+                ).fetchall()
+            ]
+            if rejected:
+                self.conn.execute(f"delete from {target} where {batch} and ({rule.predicate})", [loaded_at])
+        counts = self.conn.execute(
+            f"select _source_file, count(*) from {target} where {batch} group by 1", [loaded_at]
+        ).fetchall()
+        return dict(counts), rejected
 
     # -- bookkeeping ----------------------------------------------------------------------
     def _new_files(self, table: RawTable, files: Sequence[LandingFile]) -> list[LandingFile]:
@@ -218,9 +305,10 @@ class DuckDBRawLoader:
         return self.conn.execute(f"select count(*) from {RAW_SCHEMA}.{_quote(table.table)}").fetchone()[0]
 
 
-# -- stagers: read one format into the temp table _staged_rows ---------------------------------
-# Each returns what it could not accept; a bulk read that fails raises duckdb.Error instead.
-Stager = Callable[[duckdb.DuckDBPyConnection, Sequence[LandingFile]], list[Quarantined]]
+# -- stagers: read one format, into the temp table _staged_rows or as a query ------------------
+# Each returns what to append and what it could not accept; a bulk read that fails raises
+# duckdb.Error instead.
+Stager = Callable[[duckdb.DuckDBPyConnection, Sequence[LandingFile]], Staged]
 
 _LOAD_COLUMNS = "f.source_file as _source_file, f.sha256 as _file_sha256"
 
@@ -229,7 +317,7 @@ def _paths(files: Sequence[LandingFile]) -> list[str]:
     return [str(f.path) for f in files]
 
 
-def stage_csv(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+def stage_csv(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> Staged:
     # Columns are matched by name across files (union_by_name) and kept as text, as exported.
     conn.execute(
         f"""create temp table {_STAGED} as
@@ -239,10 +327,10 @@ def stage_csv(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> 
             join {_FILES} f on r.filename = f.path""",
         [_paths(files)],
     )
-    return []
+    return Staged(_STAGED)
 
 
-def stage_parquet(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+def stage_parquet(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> Staged:
     conn.execute(
         f"""create temp table {_STAGED} as
             select columns(r.* exclude (filename))::varchar, {_LOAD_COLUMNS}
@@ -250,10 +338,10 @@ def stage_parquet(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile])
             join {_FILES} f on r.filename = f.path""",
         [_paths(files)],
     )
-    return []
+    return Staged(_STAGED)
 
 
-def stage_table_file(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+def stage_table_file(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> Staged:
     """A database table exported as CSV or Parquet (either may arrive)."""
     parquet = [f for f in files if f.suffixes.endswith(".parquet")]
     csv = [f for f in files if not f.suffixes.endswith(".parquet")]
@@ -264,17 +352,19 @@ def stage_table_file(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFil
         conn.execute(f"insert into _staged_csv by name select * from {_STAGED}")
         conn.execute(f"drop table {_STAGED}")
         conn.execute(f"alter table _staged_csv rename to {_STAGED}")
-        return []
+        return Staged(_STAGED)
     return stage_parquet(conn, files) if parquet else stage_csv(conn, files)
 
 
-def stage_service_ping(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+def stage_service_ping(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> Staged:
     """Service Ping files: bare payloads (receipt date = folder date) or collector envelopes.
 
     Payloads are ~64 KB and a week brings thousands, so each document is parsed once: the reader
-    yields valid JSON, its first character says whether it is an object, and one `json_extract`
-    (only on documents that mention "payload") finds an envelope's parts. Bare payloads are kept
-    byte for byte as received; an envelope's payload is its `payload` member.
+    yields valid JSON, and one `json_extract` finds an envelope's parts and the ping's identity
+    (uuid, hostname, recorded_at, kept beside the payload for prep). Bare payloads are kept byte for
+    byte as received; an envelope's payload is its `payload` member. The query is appended as it
+    reads, without a staged copy; a record that is not a JSON object (its first character says so)
+    is taken out after the append and quarantined with its text.
     """
     quarantined = [
         Quarantined(f.source_file, f.sha256, "not in a <YYYY-MM-DD> receipt-date folder")
@@ -293,54 +383,49 @@ def stage_service_ping(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingF
     ]
     if not reads:
         conn.execute(f"create temp table {_STAGED} ({_PING_COLUMNS})")
-        return quarantined
-    conn.execute(
-        f"""create or replace temp table _ping_documents as
-            with documents as ({" union all ".join(reads)}),
-            parts as (
-                select
-                    d.document,
-                    regexp_matches(d.document, '^\\s*\\{{') as is_object,
-                    case when contains(d.document, '"payload"') then json_extract(
-                        d.document, ['$.payload', '$.received_at', '$.created_at', '$.source_ip']
-                    ) end as envelope,
-                    f.receipt_date, f.source_file, f.sha256
-                from documents as d
-                join {_FILES} as f on d.filename = f.path
-            ),
-            classified as (
-                select *,
-                    -- json_extract writes objects minified, so '{{' first means an object.
-                    is_object and starts_with(envelope[1], '{{')
-                        and (envelope[2] is not null or envelope[3] is not null) as is_envelope
-                from parts
-            )
+        return Staged(_STAGED, quarantined)
+    identity = ", ".join(f"'$.{key}'" for key in ("uuid", "hostname", "recorded_at"))
+    query = f"""(
+        with documents as ({" union all ".join(reads)}),
+        parts as (
             select
-                case when is_envelope then envelope[1] else document end as payload,
-                case when is_envelope then coalesce(envelope[2] ->> '$', envelope[3] ->> '$') end
-                    as received_at,
-                case when is_envelope then envelope[4] ->> '$' end as source_ip,
-                receipt_date as _receipt_date,
-                source_file as _source_file,
-                sha256 as _file_sha256,
-                is_object
-            from classified"""
+                d.document,
+                -- One parse: an envelope's parts, and the identity of a bare or enveloped payload.
+                json_extract(d.document, [
+                    '$.payload', '$.received_at', '$.created_at', '$.source_ip', {identity},
+                    {identity.replace("'$.", "'$.payload.")}
+                ]) as part,
+                f.receipt_date, f.source_file, f.sha256
+            from documents as d
+            join {_FILES} as f on d.filename = f.path
+        ),
+        classified as (
+            select *,
+                -- json_extract writes objects minified, so '{{' first means an object.
+                starts_with(part[1], '{{') and (part[2] is not null or part[3] is not null) as is_envelope
+            from parts
+        )
+        select
+            case when is_envelope then part[1] else document end as payload,
+            case when is_envelope then coalesce(part[2] ->> '$', part[3] ->> '$') end as received_at,
+            case when is_envelope then part[4] ->> '$' end as source_ip,
+            receipt_date as _receipt_date,
+            (case when is_envelope then part[8] else part[5] end) ->> '$' as _payload_uuid,
+            (case when is_envelope then part[9] else part[6] end) ->> '$' as _payload_hostname,
+            (case when is_envelope then part[10] else part[7] end) ->> '$' as _payload_recorded_at,
+            source_file as _source_file,
+            sha256 as _file_sha256
+        from classified
+    )"""
+    not_an_object = Rejection(
+        predicate="not regexp_matches(payload::varchar, '^\\s*\\{')",
+        record="payload::varchar",
+        reason="record is not a JSON object",
     )
-    not_objects = conn.execute(
-        "select _source_file, _file_sha256, payload::varchar from _ping_documents where not is_object"
-    ).fetchall()
-    quarantined += [
-        Quarantined(source_file, sha, "record is not a JSON object", record)
-        for source_file, sha, record in not_objects
-    ]
-    # The staged table is the documents table itself, less its bookkeeping: no second copy.
-    conn.execute("delete from _ping_documents where not is_object")
-    conn.execute("alter table _ping_documents drop column is_object")
-    conn.execute(f"alter table _ping_documents rename to {_STAGED}")
-    return quarantined
+    return Staged(query, quarantined, not_an_object, derived=_PING_IDENTITY)
 
 
-def stage_metrics_yaml(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> list[Quarantined]:
+def stage_metrics_yaml(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingFile]) -> Staged:
     """Metric definition YAML: parsed here (the warehouse has no YAML reader), loaded in one insert."""
     rows, quarantined = [], []
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -363,7 +448,7 @@ def stage_metrics_yaml(conn: duckdb.DuckDBPyConnection, files: Sequence[LandingF
             from _metric_definitions_frame"""
     )
     conn.unregister("_metric_definitions_frame")
-    return quarantined
+    return Staged(_STAGED, quarantined)
 
 
 STAGERS: dict[str, Stager] = {

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from usage_platform.settings import Settings, SettingsError
+from usage_platform.settings import Settings
 
 SLACK_CHANNEL_ENV = "USAGE_PLATFORM_SLACK_CHANNEL"
 SLACK_TOKEN_ENV = "SLACK_BOT_TOKEN"
@@ -87,7 +87,7 @@ class SlackNotifier(Notifier):
     token: str
 
     def send(self, notification: Notification) -> None:
-        from dagster_slack import SlackResource  # optional dependency, checked at load
+        from dagster_slack import SlackResource
 
         client = SlackResource(token=self.token).get_client()
         client.chat_postMessage(channel=self.channel, text=notification.text())
@@ -98,13 +98,6 @@ def notifier_from_env(settings: Settings, environ: Mapping[str, str]) -> Notifie
     channel = environ.get(SLACK_CHANNEL_ENV, "").strip()
     if not channel:
         return FileNotifier(path=str(failure_log_path(settings)))
-    try:
-        import dagster_slack  # noqa: F401
-    except ImportError as error:
-        raise SettingsError(
-            f"{SLACK_CHANNEL_ENV}={channel} needs dagster-slack: add `dagster-slack==0.29.27` to the "
-            "project's dependencies (or unset it to write failures to a file)"
-        ) from error
     return SlackNotifier(channel=channel, token=dg.EnvVar(SLACK_TOKEN_ENV))
 
 

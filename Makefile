@@ -19,9 +19,12 @@ setup:
 demo: setup
 	$(UV) run --locked usage-platform demo $(DEMO_FLAGS)
 
-# pytest exits 5 when it collected no test: that is a failure here, not a pass.
+# Two pytest-xdist workers (one per core on CI); tests are grouped so each shared build happens once
+# (tests/conftest.py). PYTEST_XDIST= runs in one process. pytest exits 5 when it collected no test:
+# that is a failure here, not a pass.
+PYTEST_XDIST ?= -n 2 --dist loadgroup
 test: setup
-	@$(UV) run --locked pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(UV) run --locked pytest $(PYTEST_XDIST) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 lint: setup

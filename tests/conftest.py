@@ -1,12 +1,43 @@
-"""Shared fixtures: settings pointing at a temp data dir, and the real GitLab reference data."""
+"""Shared fixtures: settings pointing at a temp data dir, the real GitLab reference data, and the one
+materialized project the heavy tests share (materializing everything takes minutes on 2 cores)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
-from usage_platform.settings import PROJECT_ROOT, Settings
+from usage_platform.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
+from usage_platform.synthetic import GenerationSummary
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (`make test` runs two workers), each worker parses the dbt project into
+    a target path of its own: two `dbt parse` writing one manifest would race."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        base = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+        if not base.is_absolute():
+            base = DBT_PROJECT_DIR / base
+        os.environ["DBT_TARGET_PATH"] = str(base / f"pytest-{worker}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Groups for `--dist loadgroup`: the tests of the shared project run in one worker, so it is
+    built once; the others go by folder (or root file), so a folder's session fixture is built once."""
+    for item in items:
+        if "project" in item.fixturenames:
+            group = "project"
+        else:
+            relative = item.path.relative_to(Path(__file__).parent)
+            group = relative.parts[0] if len(relative.parts) > 1 else relative.stem
+        item.add_marker(pytest.mark.xdist_group(group))
+
 
 # Real GitLab reference data lives beside the repository (../shared), never copied into it.
 REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference" / "gitlab"
@@ -88,3 +119,50 @@ def build_generated(tmp_dir: Path, select: str, **generate_args) -> Settings:
     load_raw(settings)
     dbt_build(settings, select, tmp_dir=tmp_dir)
     return settings
+
+
+# The landing zone of the shared project: small, with every planted case of the generator.
+PROJECT_LANDING = {"instances": 10, "months": 2, "seed": 11}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A generated landing zone materialized whole (every asset and check, the trusted-data view
+    included) by `usage-platform materialize`, in a persistent DAGSTER_HOME."""
+
+    settings: Settings
+    defs: dg.Definitions
+    result: dg.ExecuteInProcessResult
+    env: dict[str, str]  # what it ran with: DAGSTER_HOME, the data dir, DBT_TARGET_PATH
+    dbt_target: Path  # where dbt wrote the manifest of the run
+    generated: GenerationSummary  # what the generator says it wrote (planted malformed files...)
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory) -> Project:
+    """The shared project, built once per session. Tests only read it: a test that materializes
+    again, drops files or writes the warehouse works on `copy_project`."""
+    from usage_platform.cli import run_materialize
+    from usage_platform.definitions import build_definitions
+    from usage_platform.synthetic import generate
+
+    tmp = tmp_path_factory.mktemp("project")
+    settings = settings_for(tmp / "data")
+    generated = generate(settings.landing_dir, **PROJECT_LANDING)
+    env = {**settings.as_env(), "DBT_TARGET_PATH": str(tmp / "dbt_target"), "DO_NOT_TRACK": "1"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        result = run_materialize(settings)
+        defs = build_definitions(settings)
+    if not result.success:
+        failures = [event.event_specific_data.error for event in result.get_step_failure_events()]
+        pytest.fail("materializing the shared project failed:\n" + "\n".join(e.to_string() for e in failures))
+    return Project(settings, defs, result, env, tmp / "dbt_target", generated)
+
+
+def copy_project(project: Project, tmp_dir: Path) -> Settings:
+    """A private copy of the shared project's data dir (landing zone, warehouse, outbox and
+    DAGSTER_HOME with its run history), for a test that changes it."""
+    shutil.copytree(project.settings.data_dir, tmp_dir / "data", symlinks=True)
+    return settings_for(tmp_dir / "data")

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import settings_for
+from tests.conftest import copy_project, settings_for
 from tests.expected_pump import (
     expected_match_rates,
     expected_pump,
@@ -26,7 +26,6 @@ from tests.saas_usage.saas_landing import GitLabDotCom
 from usage_platform.cli import run_materialize
 from usage_platform.dbt.project import DBT_QUIET_ENV
 from usage_platform.settings import DBT_PROJECT_DIR, PROJECT_ROOT
-from usage_platform.synthetic import generate
 from usage_platform.synthetic.golden import GOLDEN_SAAS
 
 pytestmark = pytest.mark.e2e
@@ -36,17 +35,19 @@ PUMP_ASSET = "pumps/pump_gainsight_metrics_monthly_paid"
 SELECT_RELEASES = ("--select", "raw/releases_releases")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Generate a small landing zone and materialize everything once for the whole module."""
-    data_dir = tmp_path_factory.mktemp("e2e") / "data"
-    settings = settings_for(data_dir)
-    generate(settings.landing_dir, instances=14, months=4, seed=7)
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in settings.as_env().items():
-            patch.setenv(name, value)
-        result = run_materialize(settings)
-        yield settings, result
+@pytest.fixture
+def built(project):
+    """The session's project: a generated landing zone, everything materialized once."""
+    return project.settings, project.result
+
+
+@pytest.fixture
+def built_copy(project, tmp_path, monkeypatch):
+    """A private copy of the project, with its settings in the environment, to materialize again."""
+    settings = copy_project(project, tmp_path)
+    for name, value in {**project.env, **settings.as_env(), "DBT_TARGET_PATH": str(tmp_path / "dbt")}.items():
+        monkeypatch.setenv(name, value)
+    return settings
 
 
 def query(settings, sql: str):
@@ -223,8 +224,8 @@ def test_unreadable_files_are_quarantined_and_everything_else_loaded(built):
     assert loaded == len(pings)
 
 
-def test_loading_again_adds_no_rows(built):
-    settings, _ = built
+def test_loading_again_adds_no_rows(built_copy):
+    settings = built_copy
     counts = " union all ".join(
         f"select count(*) from raw.{table}"
         for table in ("service_ping_payloads", "customers_db_license_seat_links")
@@ -241,8 +242,8 @@ def _run(command: list[str], settings, cwd: Path = PROJECT_ROOT) -> subprocess.C
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
-def test_the_cli_and_dagster_cli_materialize_a_selection(built):
-    settings, _ = built
+def test_the_cli_and_dagster_cli_materialize_a_selection(built_copy):
+    settings = built_copy
     ours = _run([str(BIN / "usage-platform"), "materialize", "--select", "key:raw/releases_*"], settings)
     assert ours.returncode == 0, ours.stdout[-2000:] + ours.stderr[-2000:]
     theirs = _run(
@@ -259,8 +260,8 @@ def test_the_cli_exits_non_zero_when_an_asset_fails(tmp_path):
     assert "FAILED" in completed.stderr
 
 
-def test_dbt_build_works_on_its_own_from_the_dbt_folder(built):
-    settings, _ = built
+def test_dbt_build_works_on_its_own_from_the_dbt_folder(built_copy):
+    settings = built_copy
     completed = _run([str(BIN / "dbt"), "build", "--quiet"], settings, cwd=DBT_PROJECT_DIR)
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert query(settings, "select count(*) from pumps.pump_gainsight_metrics_monthly_paid")[0][0] > 0

@@ -14,7 +14,11 @@ from usage_platform.gainsight.assets import build_gainsight_assets
 from usage_platform.settings import Settings, SettingsError
 from usage_platform.sources.assets import build_raw_assets
 from usage_platform.trusted_data.model_checks import build_model_checks
-from usage_platform.trusted_data.summary import TRUSTED_DBT_SELECTION, with_trusted_data_view
+from usage_platform.trusted_data.summary import (
+    TRUSTED_DBT_NAME,
+    TRUSTED_DBT_SELECTION,
+    with_trusted_data_view,
+)
 from usage_platform.warehouse.duckdb import duckdb_resource
 
 MATERIALIZE_ALL_JOB = "materialize_all"
@@ -28,7 +32,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         )
     dbt_models = build_dbt_assets(settings, exclude=TRUSTED_DBT_SELECTION)
     # The dbt reports on the check history run after it, so they are a dbt asset of their own.
-    dbt_trusted_data = build_dbt_assets(settings, name="trusted_data_dbt", select=TRUSTED_DBT_SELECTION)
+    dbt_trusted_data = build_dbt_assets(settings, name=TRUSTED_DBT_NAME, select=TRUSTED_DBT_SELECTION)
     defs = dg.Definitions(
         assets=[*build_raw_assets(settings), dbt_models, *build_gainsight_assets(settings), dbt_trusted_data],
         # Pandera and warehouse SQL checks beside the dbt tests (the raw checks run in the raw steps).

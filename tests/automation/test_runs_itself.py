@@ -24,12 +24,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import settings_for
+from tests.conftest import PROJECT_LANDING, copy_project
 from tests.expected_pump import expected_pump
 from usage_platform.automation.automation import AUTOMATION_SENSOR
 from usage_platform.automation.build import INTERVAL_ENV
 from usage_platform.automation.notifier import failure_log_path
-from usage_platform.cli import run_materialize
 from usage_platform.dbt.project import DBT_QUIET_ENV
 from usage_platform.settings import DAGSTER_YAML, PROJECT_ROOT
 from usage_platform.synthetic import generate
@@ -215,8 +214,10 @@ def drop(folders: list[Path], landing: Path) -> float:
 
 
 @pytest.fixture
-def platform_env(tmp_path, monkeypatch):
-    settings = settings_for(tmp_path / "data")
+def platform_env(project, tmp_path, monkeypatch):
+    # History is already built (what `usage-platform materialize` does): a private copy of the
+    # session's project, its warehouse and its Dagster instance.
+    settings = copy_project(project, tmp_path)
     env = {
         **settings.as_env(),
         **DBT_QUIET_ENV,
@@ -230,16 +231,12 @@ def platform_env(tmp_path, monkeypatch):
 
 def test_a_new_week_of_files_reaches_the_pump_with_no_human(tmp_path, platform_env):
     settings, env = platform_env
-    generate(settings.landing_dir, instances=10, months=2, seed=11, end_date=END_DATE)
     # The same business a week later: its new Service Ping folders are the week to deliver.
     later = tmp_path / "later"
-    generate(later, instances=10, months=3, seed=11, end_date=NEXT_WEEK_END)
+    generate(later, **PROJECT_LANDING, end_date=NEXT_WEEK_END)
     new_week = sorted(p for p in (later / "service_ping").iterdir() if p.name > END_DATE.isoformat())
     assert new_week and all(p.name <= NEXT_WEEK_END.isoformat() for p in new_week)
 
-    # History is already built (what `usage-platform materialize` does), in the same instance.
-    result = run_materialize(settings)
-    assert result.success
     assert (settings.dagster_home / "dagster.yaml").read_text() == DAGSTER_YAML.read_text()
     before = pump_rows(settings.duckdb_path)
     expected_before = expected_rows(settings.landing_dir)

@@ -1,6 +1,5 @@
-"""One small warehouse per session: a generated landing zone loaded into raw, then every dbt
-model, seed and test of the EDM layers materialized through Dagster, with a warehouse metadata
-provider registered for dim_app_release_major_minor."""
+"""The dbt asset tests read the session's shared project; `materialize` runs dbt assets again, on
+a copy, with providers a test registers."""
 
 from __future__ import annotations
 
@@ -12,9 +11,6 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import load_raw, settings_for
-from tests.dbt_assets import registered_providers
-from usage_platform.dbt import model_metadata
 from usage_platform.settings import Settings
 
 DBT_ASSETS = "usage_platform_dbt"
@@ -83,19 +79,7 @@ def releases_in_landing(landing_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def materialized(tmp_path_factory) -> Materialized:
-    tmp = tmp_path_factory.mktemp("dbt_assets")
-    settings = settings_for(tmp / "data")
-    from usage_platform.synthetic import generate
-
-    generate(settings.landing_dir, instances=10, months=2, seed=11)
-    load_raw(settings)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DBT_TARGET_PATH", str(tmp / "dbt_target"))
-        patch.setattr(model_metadata, "PROVIDER_MODULES", ("tests.dbt_assets.registered_providers",))
-        patch.setattr(registered_providers, "PROVIDERS", {"dim_app_release_major_minor": release_summary})
-        built = materialize(settings, tmp / "dbt_target")
-    if not built.result.success:
-        failures = [event.event_specific_data.error for event in built.result.get_step_failure_events()]
-        pytest.fail("materializing the dbt assets failed:\n" + "\n".join(e.to_string() for e in failures))
-    return built
+def materialized(project) -> Materialized:
+    """The session's shared project (tests/conftest.py): every model, seed and test built through
+    Dagster's materialize_all job."""
+    return Materialized(project.settings, project.defs, project.result, project.dbt_target)

@@ -4,14 +4,19 @@ checked against the warehouse, the dbt yml files and the landing files themselve
 from __future__ import annotations
 
 import json
+import shutil
 
 import dagster as dg
 import duckdb
 import yaml
 
-from tests.dbt_assets.conftest import LAYERS, releases_in_landing
+from tests.conftest import settings_for
+from tests.dbt_assets import registered_providers
+from tests.dbt_assets.conftest import LAYERS, materialize, release_summary, releases_in_landing
+from usage_platform.dbt import model_metadata
 from usage_platform.settings import DBT_PROJECT_DIR
 
+RELEASES = ["common", "dim_app_release_major_minor"]
 SCHEMA = "dagster/column_schema"
 LINEAGE = "dagster/column_lineage"
 
@@ -21,7 +26,8 @@ def node_name(materialization: dg.AssetMaterialization) -> str:
 
 
 def by_node(materialized) -> dict[str, dg.AssetMaterialization]:
-    return {node_name(m): m for m in materialized.materializations().values()}
+    """dbt node name -> its materialization (the run's other assets are not dbt's)."""
+    return {node_name(m): m for m in materialized.materializations().values() if "unique_id" in m.metadata}
 
 
 def described(settings, key: dg.AssetKey) -> dict[str, str]:
@@ -133,8 +139,18 @@ def test_lineage_points_at_columns_of_the_models_parents(materialized):
     assert problems == []
 
 
-def test_provider_metadata_is_on_its_model_and_read_after_dbt(materialized):
-    built = by_node(materialized)
+def test_provider_metadata_is_on_its_model_and_read_after_dbt(materialized, tmp_path, monkeypatch):
+    # The releases models again, on a copy of the warehouse, with a provider registered for one.
+    settings = settings_for(tmp_path / "data")
+    settings.duckdb_path.parent.mkdir(parents=True)
+    shutil.copy(materialized.settings.duckdb_path, settings.duckdb_path)
+    monkeypatch.setenv("DBT_TARGET_PATH", str(materialized.dbt_target))
+    monkeypatch.setattr(model_metadata, "PROVIDER_MODULES", ("tests.dbt_assets.registered_providers",))
+    monkeypatch.setattr(registered_providers, "PROVIDERS", {"dim_app_release_major_minor": release_summary})
+    keys = [dg.AssetKey(["prep", "prep_app_release_major_minor"]), dg.AssetKey(RELEASES)]
+    run = materialize(settings, materialized.dbt_target, keys)
+    assert run.result.success
+    built = by_node(run)
     metadata = built["dim_app_release_major_minor"].metadata
     releases = releases_in_landing(materialized.settings.landing_dir)
     assert metadata["release_count"].value == len(releases)

@@ -6,13 +6,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.conftest import build_generated
-
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    settings = build_generated(tmp_path_factory.mktemp("installation_coverage"), "+dim_installation")
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+def warehouse(project):
+    with duckdb.connect(str(project.settings.duckdb_path), read_only=True) as conn:
         yield conn
 
 

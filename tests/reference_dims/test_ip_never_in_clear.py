@@ -1,4 +1,4 @@
-"""The sender IP never leaves raw in clear: after a full dbt build of a generated landing zone, no
+"""The sender IP never leaves raw in clear: after everything is materialized from a generated landing zone, no
 value of any column of any relation outside raw equals (or, as text, contains) a source_ip that
 raw holds. A check of values, not of column names."""
 
@@ -7,13 +7,11 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.conftest import build_generated
-
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    settings = build_generated(tmp_path_factory.mktemp("clear_ip"), "fqn:*")
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
+def warehouse(project):
+    """The session's project: everything materialized, the trusted-data history included."""
+    with duckdb.connect(str(project.settings.duckdb_path), read_only=True) as conn:
         conn.execute(
             "create temp table clear_ips as"
             " select distinct trim(source_ip) as ip from raw.service_ping_payloads"

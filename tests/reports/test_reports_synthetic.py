@@ -14,10 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import dbt_build, load_raw, settings_for
 from tests.synthetic.synthetic_landing import ping_files, read_ping_file
 from usage_platform.reports.metadata import PROVIDERS
-from usage_platform.synthetic import generate
 
 SENTINELS = (-1, -2, -1000)
 RUNNER_PATHS = {
@@ -37,14 +35,12 @@ class LandedPing:
 
 
 @pytest.fixture(scope="module")
-def landing_and_warehouse(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("reports_synthetic")
-    settings = settings_for(tmp / "data")
-    summary = generate(settings.landing_dir, instances=10, months=2, seed=11)
-    load_raw(settings)
-    dbt_build(settings, "+rpt_product_usage_*", tmp_dir=tmp)
+def landing_and_warehouse(project):
+    """The session's project: its landing zone, the files the generator planted unreadable, and
+    the warehouse."""
+    settings = project.settings
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
-        yield settings.landing_dir, set(summary.malformed_files), conn
+        yield settings.landing_dir, set(project.generated.malformed_files), conn
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""The platform's definitions with the model checks, and one generated warehouse built once per
-session, for the tests of the model checks (Pandera, warehouse SQL, golden records, coverage)."""
+"""The platform's definitions with the model checks, and the session's project, for the tests of
+the model checks (Pandera, warehouse SQL, golden records, coverage)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tests.conftest import build_generated, settings_for
+from tests.conftest import settings_for
 from usage_platform.definitions import build_definitions
 from usage_platform.settings import DBT_PROJECT_DIR, Settings
 from usage_platform.trusted_data.model_checks import build_model_checks, check_keys
 
-# Every model and seed (the golden ones included) but the trusted-data reports, which read
-# Dagster's own history.
-SELECTION = "+path:models/pumps +path:models/marts +path:models/common path:seeds"
 DBT_ASSETS = "usage_platform_dbt"
 
 
@@ -54,9 +51,9 @@ def defs_with_checks(tmp_path_factory) -> dg.Definitions:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Settings:
-    """A generated landing zone (golden customers included) loaded and built."""
-    return build_generated(tmp_path_factory.mktemp("model_checks"), SELECTION)
+def built(project) -> Settings:
+    """The session's project: a generated landing zone (golden customers included), everything built."""
+    return project.settings
 
 
 @pytest.fixture

@@ -1,24 +1,14 @@
-"""One small project materialized through the materialize_all job, with the trusted-data view,
-shared by the end-to-end history test and the browser test (materializing takes minutes)."""
+"""The trusted-data view tests read the session's shared project (tests/conftest.py): materialized
+through the materialize_all job, with the trusted-data view."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from tests.conftest import settings_for
-from usage_platform.settings import DAGSTER_YAML, Settings
-
-
-@dataclass(frozen=True)
-class Materialized:
-    settings: Settings
-    defs: dg.Definitions
-    result: dg.ExecuteInProcessResult
-    env: dict[str, str]  # the environment the project ran with (for subprocesses)
+from tests.conftest import Project
 
 
 def run_job(defs: dg.Definitions, asset_selection=None) -> dg.ExecuteInProcessResult:
@@ -33,23 +23,12 @@ def run_job(defs: dg.Definitions, asset_selection=None) -> dg.ExecuteInProcessRe
         )
 
 
-@pytest.fixture(scope="session")
-def materialized(tmp_path_factory):
-    """A synthetic landing zone (10 instances, 2 months) -> every asset and check, once."""
-    from tests.trusted_data_view.trusted_view_defs import trusted_view_definitions
-    from usage_platform.synthetic import generate
-
-    settings = settings_for(tmp_path_factory.mktemp("trusted_view") / "data")
-    generate(settings.landing_dir, instances=10, months=2, seed=11)
-    settings.dagster_home.mkdir(parents=True)
-    (settings.dagster_home / "dagster.yaml").write_text(DAGSTER_YAML.read_text())
-    env = {**settings.as_env(), "DAGSTER_HOME": str(settings.dagster_home), "DO_NOT_TRACK": "1"}
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in env.items():
-            patch.setenv(name, value)
-        defs = trusted_view_definitions(settings)
-        result = run_job(defs)
-        yield Materialized(settings=settings, defs=defs, result=result, env=env)
+@pytest.fixture
+def materialized(project, monkeypatch) -> Project:
+    """The session's shared project, with its environment set (a test may run the history again)."""
+    for name, value in project.env.items():
+        monkeypatch.setenv(name, value)
+    return project
 
 
 def landing_csv_rows(path: Path) -> int:

@@ -32,7 +32,7 @@ from usage_platform.settings import PROJECT_ROOT
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "trusted_data_view"
-MODULE = "tests.trusted_data_view.trusted_view_defs"
+MODULE = "usage_platform.definitions"
 LOCATION = "usage_platform"
 ASSET = "raw/zuora_account"
 CHROMIUM_FLAGS = [

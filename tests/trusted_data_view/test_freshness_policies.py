@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import settings_for
-from tests.trusted_data_view.trusted_view_defs import trusted_view_definitions
+from usage_platform.definitions import build_definitions
 from usage_platform.settings import DBT_PROJECT_DIR
 from usage_platform.trusted_data import freshness
 from usage_platform.trusted_data.freshness import (
@@ -47,7 +47,7 @@ def hours(window) -> float:
 
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory):
-    defs = trusted_view_definitions(settings_for(tmp_path_factory.mktemp("freshness") / "data"))
+    defs = build_definitions(settings_for(tmp_path_factory.mktemp("freshness") / "data"))
     return defs.resolve_asset_graph()
 
 

@@ -8,9 +8,8 @@ import duckdb
 import pytest
 
 from tests.trusted_data_view.conftest import landing_csv_rows, run_job
-from tests.trusted_data_view.trusted_view_defs import VIEW_DBT_NAME
 from usage_platform.trusted_data.history import HISTORY_KEYS
-from usage_platform.trusted_data.summary import SUMMARY_KEY
+from usage_platform.trusted_data.summary import SUMMARY_KEY, TRUSTED_DBT_NAME
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +38,7 @@ def test_the_job_runs_the_history_between_the_checks_and_the_reports(materialize
     # One dbt step for the platform's models, the history after it, the reports on the history
     # in their own dbt step, the summary last.
     summary = "trusted_data__trusted_data_summary"
-    order = ["usage_platform_dbt", "trusted_data_history", VIEW_DBT_NAME, summary]
+    order = ["usage_platform_dbt", "trusted_data_history", TRUSTED_DBT_NAME, summary]
     assert [step for step in steps if step in order] == order
     assert steps[-1] == summary
     materialized_keys = {e.asset_key for e in result.get_asset_materialization_events()}

@@ -8,10 +8,16 @@ import dagster as dg
 import pytest
 
 from tests.conftest import settings_for
-from tests.trusted_data_view.trusted_view_defs import VIEW_DBT_NAME, trusted_view_definitions
+from usage_platform.dbt.assets import build_dbt_assets
 from usage_platform.definitions import MATERIALIZE_ALL_JOB, build_definitions
+from usage_platform.sources.assets import build_raw_assets
 from usage_platform.trusted_data.history import CHECK_RESULTS_KEY, HISTORY_KEYS
-from usage_platform.trusted_data.summary import REPORT_KEYS, TrustedDataViewError, with_trusted_data_view
+from usage_platform.trusted_data.summary import (
+    REPORT_KEYS,
+    TRUSTED_DBT_NAME,
+    TrustedDataViewError,
+    with_trusted_data_view,
+)
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +26,14 @@ def settings(tmp_path_factory):
 
 
 def test_reports_in_the_platforms_dbt_step_are_refused(settings):
-    defs = build_definitions(settings)
-    if any(CHECK_RESULTS_KEY in a.keys for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)):
-        pytest.skip("the root definitions wire the view already")
+    # One dbt asset for every model, the reports on the history included: refused, with the way out.
+    defs = dg.Definitions(assets=[*build_raw_assets(settings), build_dbt_assets(settings)])
     with pytest.raises(TrustedDataViewError, match=r"source:trusted_data\+"):
         with_trusted_data_view(defs, settings)
 
 
 def test_the_history_waits_for_every_leaf_and_the_reports_for_the_history(settings):
-    defs = trusted_view_definitions(settings)
+    defs = build_definitions(settings)
     graph = defs.resolve_asset_graph()
     history = graph.get(CHECK_RESULTS_KEY)
     others = [n for n in graph.asset_nodes if n.group_name != "trusted_data" and n.is_materializable]
@@ -39,4 +44,4 @@ def test_the_history_waits_for_every_leaf_and_the_reports_for_the_history(settin
         assert set(graph.get(report).parent_keys) & set(HISTORY_KEYS), report
     job = defs.resolve_job_def(MATERIALIZE_ALL_JOB)
     dbt_nodes = sorted(name for name in job.graph.node_names() if "dbt" in name)
-    assert dbt_nodes == sorted(["usage_platform_dbt", VIEW_DBT_NAME])  # no split step
+    assert dbt_nodes == sorted(["usage_platform_dbt", TRUSTED_DBT_NAME])  # no split step

@@ -56,6 +56,8 @@ REPORT_KEYS = tuple(dg.AssetKey([SCHEMA, model]) for model in REPORT_MODELS)
 # The dbt models on the history (and the tests of the history tables): built by a dbt asset
 # definition of their own, after the history; the platform's other models exclude them.
 TRUSTED_DBT_SELECTION = f"source:{SCHEMA}+"
+# The dbt step that builds them, after the history step.
+TRUSTED_DBT_NAME = "trusted_data_dbt"
 KEY_LAYERS = POLICY_LAYERS
 FRESHNESS_LABELS = {
     "PASS": "passing",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import copy_project, settings_for
+from tests.conftest import PROJECT_LANDING, load_raw, settings_for
 from tests.expected_pump import (
     expected_match_rates,
     expected_pump,
@@ -26,6 +27,7 @@ from tests.saas_usage.saas_landing import GitLabDotCom
 from usage_platform.cli import run_materialize
 from usage_platform.dbt.project import DBT_QUIET_ENV
 from usage_platform.settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from usage_platform.synthetic import generate
 from usage_platform.synthetic.golden import GOLDEN_SAAS
 
 pytestmark = pytest.mark.e2e
@@ -41,11 +43,23 @@ def built(project):
     return project.settings, project.result
 
 
+@pytest.fixture(scope="module")
+def raw_loaded(tmp_path_factory) -> Path:
+    """The shared project's landing zone loaded into raw only (no Dagster run, no model): for the
+    tests that materialize again, away from the shared project's worker."""
+    settings = settings_for(tmp_path_factory.mktemp("raw_loaded") / "data")
+    generate(settings.landing_dir, **PROJECT_LANDING)
+    load_raw(settings)
+    return settings.data_dir
+
+
 @pytest.fixture
-def built_copy(project, tmp_path, monkeypatch):
-    """A private copy of the project, with its settings in the environment, to materialize again."""
-    settings = copy_project(project, tmp_path)
-    for name, value in {**project.env, **settings.as_env(), "DBT_TARGET_PATH": str(tmp_path / "dbt")}.items():
+def built_copy(raw_loaded, tmp_path, monkeypatch):
+    """A private copy of the raw-loaded warehouse, with its settings in the environment."""
+    shutil.copytree(raw_loaded, tmp_path / "data")
+    settings = settings_for(tmp_path / "data")
+    env = {**settings.as_env(), "DBT_TARGET_PATH": str(tmp_path / "dbt"), "DO_NOT_TRACK": "1"}
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
     return settings
 

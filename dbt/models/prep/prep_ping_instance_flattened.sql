@@ -20,13 +20,7 @@
     objects this run wrote whole (see ping_leaf_values). The pings are read in parallel parts; the
     hooks around let DuckDB run them at once (ping_parallel_begin). -#}
 -- depends_on: {{ ref('prep_ping_metric') }}
-{%- set loaded_after = none %}
-{%- if execute and is_incremental() %}
-    {%- set newest = run_query("select max(_loaded_at)::varchar from " ~ this).columns[0].values()[0] %}
-    {%- if newest %}
-        {%- set loaded_after = "timestamp '" ~ newest ~ "'" %}
-    {%- endif %}
-{%- endif %}
+{%- set loaded_after = incremental_watermark('_loaded_at').loaded_after %}
 
 with leaf_values as (
     {{ ping_leaf_values(

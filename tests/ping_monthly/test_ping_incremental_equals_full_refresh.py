@@ -1,0 +1,220 @@
+"""prep_ping_instance and fct_ping_instance_metric_monthly are incremental: history is built, then a
+later week of Service Ping files lands (crossing a month end, with a payload delivered again and an
+earlier copy of an old ping arriving late) with ip_to_geo exported again without one country, and
+the second build equals a full refresh of the same landing zone row for row, while the rows the new
+week does not change are left as they were."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import dbt_build, load_raw, settings_for
+from tests.ping_flatten.ping_flatten_landing import query
+from tests.ping_flatten.test_ping_flatten_incremental import records
+from usage_platform.synthetic import generate
+
+END_DATE = dt.date(2026, 11, 3)  # the new week (Oct 28 .. Nov 3) crosses a month end
+NEW_WEEK_FROM = END_DATE - dt.timedelta(days=6)
+SELECT = "+fct_ping_instance_metric_monthly"
+# Columns that say when and by which run a row was written: not part of the comparison.
+BOOKKEEPING = ("_loaded_at", "_dbt_invocation_id")
+TABLES = {
+    "prep_ping_instance": "prep.prep_ping_instance",
+    "monthly": "common.fct_ping_instance_metric_monthly",
+}
+
+
+def rows(settings, table: str, *, bookkeeping: bool = False) -> list[dict]:
+    excluded = "" if bookkeeping else f" exclude ({', '.join(BOOKKEEPING)})"
+    return query(settings, f"select *{excluded} from {table} order by all")
+
+
+def snapshot(settings) -> dict[str, list[dict]]:
+    return {name: rows(settings, table, bookkeeping=True) for name, table in TABLES.items()}
+
+
+def redeliveries(history: list[Path]) -> tuple[list[dict], dict, dict]:
+    """Envelopes for a file landing in the new week: a payload of the history received again (a
+    duplicate), an October payload of the history with a receipt a day before its first (a
+    late-arriving earlier copy), and a payload without metrics that is its installation's last of
+    October. Returns them, the late copy's payload and the payload without metrics."""
+    october = [f for f in history if f.name >= "2026-10-05" and any(f.glob("*.json"))]
+    files = [f for f in sorted(history[-1].iterdir()) if "interrupted" not in f.name]
+    duplicate = records(files[0])[0]
+    late_folder = october[0]
+    late = records(sorted(late_folder.glob("*.json"))[0])[0]
+    late_receipt = dt.datetime.combine(dt.date.fromisoformat(late_folder.name), dt.time(12))
+    late_receipt -= dt.timedelta(days=1)
+    bare = {key: duplicate[key] for key in ("uuid", "hostname", "version", "edition", "installation_type")}
+    bare["recorded_at"] = "2026-10-31T23:00:00.000+00:00"
+    envelopes = [
+        {"payload": duplicate, "received_at": f"{NEW_WEEK_FROM} 09:00:00", "source_ip": "10.1.2.3"},
+        {"payload": late, "received_at": late_receipt.isoformat(sep=" "), "source_ip": "10.1.2.4"},
+        {"payload": bare, "received_at": "2026-10-31 23:59:00", "source_ip": "10.1.2.3"},
+    ]
+    return envelopes, late, bare
+
+
+def drop_a_country(settings) -> int:
+    """Export ip_to_geo again (same path) without the networks of the country most pings came
+    from: those pings' country changes although their payloads do not. Returns that country."""
+    (country,) = query(
+        settings,
+        """select dim_location_country_id from prep.prep_ping_instance
+           where dim_location_country_id is not null group by all order by count(*) desc, 1 limit 1""",
+    )[0].values()
+    blocks = settings.landing_dir / "ip_to_geo" / "blocks_ipv4.csv"
+    lines = blocks.read_text().splitlines(keepends=True)
+    kept = [line for line in lines if str(country) not in line.split(",")[1:3]]
+    assert len(kept) < len(lines)
+    blocks.write_text("".join(kept))
+    return country
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ping_incremental")
+    generated = root / "generated"
+    generate(generated, instances=10, months=2, seed=5, end_date=END_DATE, extra_keys=20)
+    folders = sorted((generated / "service_ping").iterdir())
+    history = [f for f in folders if dt.date.fromisoformat(f.name) < NEW_WEEK_FROM]
+    new_week = [f for f in folders if dt.date.fromisoformat(f.name) >= NEW_WEEK_FROM]
+    envelopes, late, bare = redeliveries(history)
+    extra = root / "redelivered" / NEW_WEEK_FROM.isoformat()
+    extra.mkdir(parents=True)
+    (extra / "redelivered.ndjson").write_text("".join(json.dumps(e) + "\n" for e in envelopes))
+
+    incremental = settings_for(root / "incremental")
+    shutil.copytree(generated, incremental.landing_dir, ignore=shutil.ignore_patterns("service_ping"))
+    for folder in history:
+        shutil.copytree(folder, incremental.landing_dir / "service_ping" / folder.name)
+    load_raw(incremental)
+    dbt_build(incremental, SELECT, tmp_dir=root / "history")
+    before = snapshot(incremental)
+
+    country = drop_a_country(incremental)
+    for folder in new_week:
+        shutil.copytree(folder, incremental.landing_dir / "service_ping" / folder.name)
+    shutil.copytree(extra, incremental.landing_dir / "service_ping" / extra.name, dirs_exist_ok=True)
+    load_raw(incremental)
+    dbt_build(incremental, SELECT, tmp_dir=root / "week")
+    after = snapshot(incremental)
+    dbt_build(incremental, SELECT, tmp_dir=root / "again")
+    again = snapshot(incremental)
+
+    full = settings_for(root / "full")
+    shutil.copytree(incremental.landing_dir, full.landing_dir)
+    load_raw(full)
+    dbt_build(full, SELECT, tmp_dir=root / "full_refresh")
+    return {
+        "incremental": incremental,
+        "full": full,
+        "before": before,
+        "after": after,
+        "again": again,
+        "late": late,
+        "bare": bare,
+        "country": country,
+    }
+
+
+@pytest.mark.parametrize("table", TABLES.values())
+def test_one_more_week_equals_a_full_refresh_row_for_row(builds, table):
+    incremental, full = rows(builds["incremental"], table), rows(builds["full"], table)
+    assert len(incremental) > 50
+    assert incremental == full
+
+
+def by_id(table_rows: list[dict], key: str) -> dict:
+    return {row[key]: row for row in table_rows}
+
+
+def test_pings_already_there_are_rewritten_only_where_a_full_refresh_differs(builds):
+    before = by_id(builds["before"]["prep_ping_instance"], "dim_ping_instance_id")
+    after = by_id(builds["after"]["prep_ping_instance"], "dim_ping_instance_id")
+    (history_run,) = {row["_dbt_invocation_id"] for row in before.values()}
+    late = builds["late"]
+    moved = [
+        ping_id
+        for ping_id, row in after.items()
+        if (row["uuid"], row["hostname"]) == (late["uuid"], late["hostname"])
+        and row["has_envelope"]
+        and ping_id in before
+        and not before[ping_id]["has_envelope"]
+    ]
+    # The late copy's receipt (a day earlier, in an envelope) is now the ping's first receipt.
+    assert len(moved) == 1
+    assert after[moved[0]]["ping_created_at"] < before[moved[0]]["ping_created_at"]
+    # The new ip_to_geo export moved the pings of one country (payloads not read again).
+    recountried = [
+        ping_id for ping_id, row in before.items() if row["dim_location_country_id"] == builds["country"]
+    ]
+    assert recountried and all(
+        after[ping_id]["dim_location_country_id"] != builds["country"] for ping_id in recountried
+    )
+    assert all(after[ping_id]["_dbt_invocation_id"] != history_run for ping_id in recountried)
+    unchanged = {ping_id: row for ping_id, row in before.items() if ping_id not in moved + recountried}
+    assert len(unchanged) > 40
+    assert all(after[ping_id] == row for ping_id, row in unchanged.items())
+    assert all(row["_dbt_invocation_id"] == history_run for row in unchanged.values())
+    # The payload delivered again added no ping: only the new week's pings are new.
+    new = [row for ping_id, row in after.items() if ping_id not in before]
+    assert new and all(row["ping_created_at"].date() >= NEW_WEEK_FROM for row in new)
+
+
+def test_months_before_the_new_pings_are_not_rewritten(builds):
+    before, after = builds["before"]["monthly"], builds["after"]["monthly"]
+    (history_run,) = {row["_dbt_invocation_id"] for row in before}
+    september = dt.date(2026, 9, 1)
+    kept_before = [row for row in before if row["snapshot_month"] == september]
+    kept_after = [row for row in after if row["snapshot_month"] == september]
+    assert kept_before and kept_after == kept_before
+    assert {row["_dbt_invocation_id"] for row in kept_after} == {history_run}
+    # October's last pings changed (the new week's October days, the late copy): rebuilt; November is new.
+    rewritten = [row for row in after if row["_dbt_invocation_id"] != history_run]
+    assert {row["snapshot_month"] for row in rewritten} == {dt.date(2026, 10, 1), dt.date(2026, 11, 1)}
+    # All-time values of the first rebuilt month take the increase over September's value, read
+    # from the table.
+    september_values = {
+        (row["dim_installation_id"], row["metrics_path"]): row["metric_value"]
+        for row in kept_after
+        if row["metric_value"] is not None
+    }
+    october_all_time = [
+        row
+        for row in rewritten
+        if row["snapshot_month"] == dt.date(2026, 10, 1) and row["time_frame"] == "all"
+    ]
+    assert october_all_time
+    for row in october_all_time:
+        assert row["previous_metric_value"] == september_values.get(
+            (row["dim_installation_id"], row["metrics_path"])
+        )
+
+
+def test_a_build_without_new_files_writes_nothing(builds):
+    assert builds["again"] == builds["after"]
+
+
+def test_a_month_whose_new_last_ping_has_no_metric_loses_its_rows(builds):
+    bare = builds["bare"]
+    installation = query(
+        builds["incremental"],
+        "select distinct dim_installation_id from prep.prep_ping_instance where uuid = ? and hostname = ?",
+        [bare["uuid"], bare["hostname"]],
+    )[0]["dim_installation_id"]
+    october = dt.date(2026, 10, 1)
+
+    def october_rows(snapshot):
+        return [
+            row
+            for row in snapshot["monthly"]
+            if row["dim_installation_id"] == installation and row["snapshot_month"] == october
+        ]
+
+    assert october_rows(builds["before"]) and not october_rows(builds["after"])

@@ -1,7 +1,7 @@
 """What one more week of Service Ping costs after a full build, against its share of a full refresh.
 
     .venv/bin/python bench/incremental_benchmark.py [--instances 300] [--extra-keys 2500]
-        [--work-dir /tmp/usage_platform_incremental_bench] [--json results.jsonl]
+        [--work-dir /tmp/usage_platform_incremental_bench] [--json results.jsonl] [--profile week.pstats]
 
 One synthetic landing zone (two months ending 2026-10-31, about 8.7 weeks of receipts) is generated
 once under --work-dir; its last week of Service Ping folders (receipts 2026-10-25..31) is held back
@@ -11,8 +11,10 @@ as "the new week". Then, in one run, with the platform's own definitions execute
    and test), timed for information;
 2. full refresh: a second, empty warehouse is built from the whole zone (history + new week);
 3. one more week: the new week is dropped into the first warehouse's landing zone and the runs the
-   automation would launch are executed: the landing sensor's (raw.service_ping_payloads and its
-   source tests) and the automation sensor's (every asset downstream of it, with its checks).
+   automation would launch are executed: the landing sensor's (raw.service_ping_payloads and raw's
+   own checks, as its run request selects them) and the automation sensor's (every asset
+   downstream of it with its checks, plus the table's dbt source tests, which the automation
+   policy requests with them: one dbt invocation).
 
 The new week's share of the full refresh is full_refresh_s x (payloads received in the new week /
 all payloads), counted in the full-refresh warehouse. Target: one_more_week_s <= 1.5 x share.
@@ -91,23 +93,38 @@ def dbt_timings(run_id: str) -> dict:
     }
 
 
-def materialize(settings, selection, label: str) -> tuple[float, dict]:
+def materialize(
+    settings, selection, label: str, profile: Path | None = None, checks=None
+) -> tuple[float, dict]:
     """Execute the selection (None: everything) in-process, as one run; returns its wall time and
-    dbt's own timings."""
+    dbt's own timings. `checks(asset_graph, asset_keys)` gives the checks to run (default: every
+    check of the selected assets). With `profile`, the run is profiled (cProfile; the dbt
+    subprocess is not) and the stats are written there."""
+    import cProfile
+
     import dagster as dg
 
     from usage_platform.definitions import MATERIALIZE_ALL_JOB, build_definitions
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def(MATERIALIZE_ALL_JOB)
-    keys = None if selection is None else sorted(selection.resolve(defs.resolve_asset_graph()))
+    graph = defs.resolve_asset_graph()
+    keys = None if selection is None else sorted(selection.resolve(graph))
+    if checks is not None:
+        job = job.get_subset(asset_selection=set(keys), asset_check_selection=set(checks(graph, keys)))
+    profiler = cProfile.Profile() if profile else None
     started = time.monotonic()
+    if profiler:
+        profiler.enable()
     result = job.execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
-        asset_selection=keys,
+        asset_selection=keys if checks is None else None,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(str(profile))
     elapsed = time.monotonic() - started
     if not result.success:
         raise SystemExit(f"{label}: the run failed")
@@ -142,6 +159,11 @@ def main(argv=None) -> int:
         "build of a few thousand payloads: two dbt threads share it)",
     )
     parser.add_argument("--json", type=Path, help="append the results as one JSON line")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write cProfile stats of the automation's run (one more week) to this file (pstats)",
+    )
     args = parser.parse_args(argv)
 
     work = args.work_dir.resolve()
@@ -153,6 +175,11 @@ def main(argv=None) -> int:
     import dagster as dg
 
     from usage_platform.dbt.project import dbt_project, ensure_manifest
+    from usage_platform.sources.catalog import raw_tables
+    from usage_platform.trusted_data.raw_checks import raw_check_specs
+
+    def own_checks(table):
+        return [spec.key for spec in raw_check_specs(table)]
 
     run_dir = work / f"run_{int(time.time())}"
     incremental = settings_for(run_dir / "incremental", run_dir / "incremental" / "landing")
@@ -169,11 +196,32 @@ def main(argv=None) -> int:
 
     for folder in new_week.iterdir():
         shutil.copytree(folder, incremental.landing_dir / "service_ping" / folder.name)
+
+    def raw_own_checks(graph, keys):  # what the landing sensor's run request selects
+        return {check for table in raw_tables() if table.table == PING_KEY[1] for check in own_checks(table)}
+
+    def downstream_checks(graph, keys):  # the requested assets' checks + the table's source tests
+        source_tests = {
+            key
+            for key in graph.asset_check_keys
+            if key.asset_key == ping and key not in raw_own_checks(graph, keys)
+        }
+        return graph.get_check_keys_for_assets(set(keys)) | source_tests
+
     load_s, load_dbt = materialize(
-        incremental, dg.AssetSelection.assets(ping), "one more week: landing sensor's run"
+        incremental,
+        dg.AssetSelection.assets(ping),
+        "one more week: landing sensor's run",
+        checks=raw_own_checks,
     )
     downstream = dg.AssetSelection.assets(ping).downstream(include_self=False)
-    downstream_s, downstream_dbt = materialize(incremental, downstream, "one more week: automation's run")
+    downstream_s, downstream_dbt = materialize(
+        incremental,
+        downstream,
+        "one more week: automation's run",
+        profile=args.profile,
+        checks=downstream_checks,
+    )
 
     new_payloads, all_payloads = payload_counts(full)
     share_s = full_s * new_payloads / all_payloads

@@ -29,14 +29,14 @@ def pytest_configure(config):
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Groups for `--dist loadgroup`: the tests of the shared project run in one worker, so it is
-    built once; the others go by folder (or root file), so a folder's session fixture is built once."""
+    built once; the others go by folder, so a folder's session fixture is built once. Tests of the
+    root files (cheap fixtures) are spread one by one."""
     for item in items:
+        relative = item.path.relative_to(Path(__file__).parent)
         if "project" in item.fixturenames:
-            group = "project"
-        else:
-            relative = item.path.relative_to(Path(__file__).parent)
-            group = relative.parts[0] if len(relative.parts) > 1 else relative.stem
-        item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group("project"))
+        elif len(relative.parts) > 1:
+            item.add_marker(pytest.mark.xdist_group(relative.parts[0]))
 
 
 # Real GitLab reference data lives beside the repository (../shared), never copied into it.

@@ -149,6 +149,23 @@ class Platform:
             return []
         return data["sensorState"]["ticks"]
 
+    def check_executions(self, asset_path: list[str], check_name: str) -> list[dict]:
+        data = self.graphql(
+            """query ($key: AssetKeyInput!, $name: String!) {
+                 assetCheckExecutions(assetKey: $key, checkName: $name, limit: 5) { runId status } }""",
+            {"key": {"path": asset_path}, "name": check_name},
+        )
+        return data["assetCheckExecutions"]
+
+    def last_materialization_run(self, asset_path: list[str]) -> str | None:
+        data = self.graphql(
+            """query ($key: AssetKeyInput!) { assetOrError(assetKey: $key) {
+                 ... on Asset { assetMaterializations(limit: 1) { runId } } } }""",
+            {"key": {"path": asset_path}},
+        )["assetOrError"]
+        materializations = data.get("assetMaterializations") or []
+        return materializations[0]["runId"] if materializations else None
+
     def runs(self) -> list[dict]:
         data = self.graphql(
             """{ runsOrError(limit: 200) { __typename ... on Runs { results {
@@ -290,6 +307,22 @@ def test_a_new_week_of_files_reaches_the_pump_with_no_human(tmp_path, platform_e
             tag["value"] for run in new_runs for tag in run["tags"] if tag["key"] == "dagster/sensor_name"
         }
         assert PING_SENSOR in sensors and AUTOMATION_SENSOR in sensors, new_runs
+
+        # One dbt invocation for the delivery: the landing run ran raw's own checks, the raw
+        # table's dbt source tests ran (passed) in the automation's run, with the models.
+        by_sensor = {
+            run["runId"]: tag["value"]
+            for run in new_runs
+            for tag in run["tags"]
+            if tag["key"] == "dagster/sensor_name"
+        }
+        for check, sensor in (
+            ("pandera_schema", PING_SENSOR),
+            ("source_not_null_service_ping_payloads_payload", AUTOMATION_SENSOR),
+        ):
+            latest = platform.check_executions(["raw", "service_ping_payloads"], check)[0]
+            assert (by_sensor.get(latest["runId"]), latest["status"]) == (sensor, "SUCCEEDED"), check
+        assert platform.last_materialization_run(["prep", "prep_ping_payload"]) == latest["runId"]
 
         # The same files again: read, recognised, no run.
         runs_now = {run["runId"] for run in platform.runs()}

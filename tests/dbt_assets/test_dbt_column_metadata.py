@@ -139,6 +139,23 @@ def test_lineage_points_at_columns_of_the_models_parents(materialized):
     assert problems == []
 
 
+def test_column_lineage_is_cached_beside_the_manifest(materialized):
+    models = json.loads((materialized.dbt_target / model_metadata.LINEAGE_CACHE_FILE).read_text())["models"]
+    built = by_node(materialized).values()
+    traced = {m.metadata["unique_id"].value: m for m in built if LINEAGE in m.metadata}
+    assert len(traced) > 20 and set(traced) <= set(models)
+    for unique_id in ("model.usage_platform.prep_location_country", "model.usage_platform.dim_location"):
+        lineage = traced[unique_id].metadata[LINEAGE].value.deps_by_column
+        recorded = {
+            column: [(tuple(d.asset_key.path), d.column_name) for d in deps]
+            for column, deps in lineage.items()
+        }
+        cached = {
+            column: [(tuple(p), n) for p, n in deps] for column, deps in models[unique_id]["lineage"].items()
+        }
+        assert cached == recorded
+
+
 def test_provider_metadata_is_on_its_model_and_read_after_dbt(materialized, tmp_path, monkeypatch):
     # The releases models again, on a copy of the warehouse, with a provider registered for one.
     settings = settings_for(tmp_path / "data")

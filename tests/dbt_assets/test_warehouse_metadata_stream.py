@@ -1,15 +1,18 @@
 """attach_warehouse_metadata on its own: dbt events held until dbt has ended, column schema and
-lineage read from a small DuckDB file, providers called on built models only, failures loud."""
+lineage read from a small DuckDB file, providers called on built models only, failures loud;
+lineage served from its cache while the model's inputs are unchanged."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
+from usage_platform.dbt import model_metadata
 from usage_platform.dbt.model_metadata import (
     WarehouseMetadataError,
     attach_warehouse_metadata,
@@ -80,7 +83,7 @@ def check() -> dg.AssetCheckResult:
     return dg.AssetCheckResult(asset_key=dg.AssetKey(["prep", "orders"]), check_name="unique", passed=True)
 
 
-def run(warehouse, events, providers=None, connect=None):
+def run(warehouse, events, providers=None, connect=None, lineage_cache=None):
     def read_only():
         return duckdb.connect(str(warehouse["path"]), read_only=True)
 
@@ -91,6 +94,7 @@ def run(warehouse, events, providers=None, connect=None):
         asset_key_for=asset_key_for,
         connect=connect or read_only,
         providers=providers or {},
+        lineage_cache=lineage_cache,
     )
 
 
@@ -200,3 +204,103 @@ def test_a_column_schema_fetched_by_dagster_dbt_gets_the_yml_descriptions(wareho
         ("order_id", "integer", None),
         ("total", "double", "Sum of the order's amounts."),
     ]
+
+
+# -- the column lineage cache -------------------------------------------------------------------
+@pytest.fixture
+def traced(monkeypatch) -> list[str]:
+    """Counts sqlglot lineage traces (one per model traced)."""
+    calls: list[str] = []
+    real = model_metadata.lineage
+
+    def counting(column, sql, *args, **kwargs):
+        calls.append(sql)
+        return real(column, sql, *args, **kwargs)
+
+    monkeypatch.setattr(model_metadata, "lineage", counting)
+    return calls
+
+
+def lineage_of(warehouse, cache=None):
+    (out,) = run(warehouse, iter([built()]), lineage_cache=cache)
+    return out.metadata["dagster/column_lineage"].value.deps_by_column
+
+
+def test_unchanged_model_gets_its_lineage_from_the_cache(warehouse, tmp_path, traced):
+    cache = tmp_path / "cache" / "column_lineage_cache.json"
+    first = lineage_of(warehouse, cache)
+    assert len(traced) == 1 and cache.is_file()
+    assert lineage_of(warehouse, cache) == first
+    assert len(traced) == 1, "served from the cache, without sqlglot"
+    # The cached lineage is what a fresh trace gives.
+    assert lineage_of(warehouse) == first
+    assert len(traced) == 2
+    raw = dg.AssetKey(["raw", "order_lines"])
+    assert first["total"] == [dg.TableColumnDep(asset_key=raw, column_name="amount")]
+    stored = json.loads(cache.read_text())["models"][MODEL]["lineage"]
+    assert stored["total"] == [[["raw", "order_lines"], "amount"]]
+
+
+def test_a_changed_sql_or_parent_column_is_traced_again(warehouse, tmp_path, traced):
+    cache = tmp_path / "column_lineage_cache.json"
+    lineage_of(warehouse, cache)
+    compiled = warehouse["target"] / "compiled" / "shop" / "models" / "orders.sql"
+    compiled.write_text(compiled.read_text().replace("try_cast(amount", "try_cast(note"))
+    changed = lineage_of(warehouse, cache)
+    assert len(traced) == 2
+    raw = dg.AssetKey(["raw", "order_lines"])
+    assert changed["total"] == [dg.TableColumnDep(asset_key=raw, column_name="note")]
+
+    # A parent's column changes type: traced again (same SQL), then cached again.
+    with duckdb.connect(str(warehouse["path"])) as conn:
+        conn.execute("alter table raw.order_lines alter note type text")  # same type: no change
+    lineage_of(warehouse, cache)
+    assert len(traced) == 2
+    with duckdb.connect(str(warehouse["path"])) as conn:
+        conn.execute("alter table raw.order_lines add column region varchar")
+    assert lineage_of(warehouse, cache) == changed
+    assert len(traced) == 3
+    lineage_of(warehouse, cache)
+    assert len(traced) == 3
+
+
+def test_values_compiled_into_the_sql_do_not_defeat_the_cache(warehouse, tmp_path, traced):
+    # dbt compiles values that change from run to run into some models: the invocation id, an
+    # incremental watermark, the flatten's list of known key paths. Lineage never depends on them.
+    cache = tmp_path / "column_lineage_cache.json"
+    compiled = warehouse["target"] / "compiled" / "shop" / "models" / "orders.sql"
+    base = compiled.read_text()
+    for invocation, watermark, paths in (
+        ("0b7f6c9e-3c1a-4f7e-9d2b-1a2b3c4d5e6f", "2026-10-31 10:00:00", "'$.a', '$.b'"),
+        ("9f8e7d6c-5b4a-4392-8172-6a5b4c3d2e1f", "2026-11-07 09:30:12.5", "'$.a', '$.b', '$.c'"),
+    ):
+        compiled.write_text(
+            base.replace("select order_id,", f"select '{invocation}' as run, [{paths}] as paths, order_id,")
+            + f" having max(order_id) > 7 or timestamp '{watermark}' is not null"
+        )
+        lineage_of(warehouse, cache)
+    assert len(traced) == 1
+    # A change hidden behind a comment's apostrophe is still a change.
+    commented = compiled.read_text().replace("select '", "-- it's\nselect '")
+    compiled.write_text(commented.replace("(amount", "(note"))
+    assert lineage_of(warehouse, cache)["total"] == [
+        dg.TableColumnDep(asset_key=dg.AssetKey(["raw", "order_lines"]), column_name="note")
+    ]
+    assert len(traced) == 2
+
+
+def test_a_corrupt_cache_is_ignored_and_rewritten(warehouse, tmp_path, traced, caplog):
+    cache = tmp_path / "column_lineage_cache.json"
+    expected = lineage_of(warehouse)
+    for corrupt in ('{"version": "1", "models": {"model.shop.orders": {"key": ', '["not", "a", "cache"]'):
+        cache.write_text(corrupt)
+        before = len(traced)
+        assert lineage_of(warehouse, cache) == expected
+        assert len(traced) == before + 1
+        assert MODEL in json.loads(cache.read_text())["models"]  # rewritten whole
+    assert "column lineage cache" in caplog.text and "ignored" in caplog.text
+    # An entry of the wrong shape under the right key is ignored too, never fatal.
+    content = json.loads(cache.read_text())
+    content["models"][MODEL]["lineage"] = {"total": [["raw"]]}
+    cache.write_text(json.dumps(content))
+    assert lineage_of(warehouse, cache) == expected

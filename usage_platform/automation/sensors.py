@@ -7,6 +7,10 @@ re-delivery, a `touch`, a copy of the same export) it triggers nothing. The new 
 give one run request for exactly the raw tables they feed, with a `run_key` derived from the files'
 paths and hashes, so the same files never trigger twice. A skipped tick says why.
 
+The run loads raw and runs raw's own checks (Pandera schema, reconciliation, row-count bounds) and
+nothing else: the dbt source tests of the loaded tables are requested by the automation sensor
+with the models downstream, so a delivery starts dbt once (see automation.py).
+
 - A file modified less than `SETTLE_SECONDS` ago may still be being written: it waits a tick.
 - At most `HASH_BUDGET_BYTES` of changed files are hashed per tick; the rest wait, so a tick's cost
   stays bounded however much history arrives at once.
@@ -31,6 +35,7 @@ import dagster as dg
 from usage_platform.settings import Settings
 from usage_platform.sources.catalog import RawTable, SourceSystem, load_catalog
 from usage_platform.sources.landing import file_sha256, landing_root
+from usage_platform.trusted_data.raw_checks import raw_check_specs
 
 SETTLE_SECONDS = 5.0
 HASH_BUDGET_BYTES = 2 << 30
@@ -222,6 +227,8 @@ def landing_sensor(
     system: SourceSystem, settings: Settings, interval_seconds: int, *, settle_seconds: float = SETTLE_SECONDS
 ) -> dg.SensorDefinition:
     keys = {table.table: dg.AssetKey(table.asset_key_path) for table in system.tables}
+    # The raw multi-asset's own checks per table: the only checks the landing run executes.
+    own_checks = {table.table: [spec.key for spec in raw_check_specs(table)] for table in system.tables}
     folders = sorted({str(landing_root(settings, table)) for table in system.tables})
 
     @dg.sensor(
@@ -246,6 +253,7 @@ def landing_sensor(
         request = dg.RunRequest(
             run_key=scan.run_key(system.name),
             asset_selection=[keys[name] for name in sorted(scan.tables)],
+            asset_check_keys=[key for name in sorted(scan.tables) for key in own_checks[name]],
             tags={NEW_FILES_TAG: str(len(scan.new_files))},  # Dagster adds dagster/sensor_name
         )
         return dg.SensorResult(run_requests=[request], cursor=scan.cursor_json())

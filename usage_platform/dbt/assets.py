@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from usage_platform.dbt.model_metadata import (
+    LINEAGE_CACHE_FILE,
     MetadataProvider,
     attach_warehouse_metadata,
     documented_schema,
@@ -20,6 +21,7 @@ from usage_platform.dbt.model_metadata import (
     unknown_models,
 )
 from usage_platform.dbt.project import dbt_env, dbt_executable, dbt_project, ensure_manifest, environment
+from usage_platform.dbt.resource import UsagePlatformDbtCliResource
 from usage_platform.dbt.translator import UsagePlatformTranslator
 from usage_platform.settings import Settings
 from usage_platform.warehouse.duckdb import DUCKDB_POOL, read_only_connection
@@ -32,6 +34,8 @@ def build_dbt_assets(
     project = dbt_project(settings)
     manifest = ensure_manifest(project, settings)
     translator = UsagePlatformTranslator()
+    # Beside the manifest (the project's dbt target folder), not in the per-run target folder.
+    lineage_cache = manifest.parent / LINEAGE_CACHE_FILE
 
     @dbt_assets(
         manifest=manifest,
@@ -54,6 +58,7 @@ def build_dbt_assets(
                 asset_key_for=translator.get_asset_key,
                 connect=lambda: read_only_connection(settings),
                 providers=providers,
+                lineage_cache=lineage_cache,
             )
         else:
             # A warehouse that takes concurrent readers: dagster-dbt reads the columns through
@@ -65,7 +70,7 @@ def build_dbt_assets(
 
 
 def dbt_resource(settings: Settings) -> DbtCliResource:
-    return DbtCliResource(
+    return UsagePlatformDbtCliResource(
         project_dir=dbt_project(settings), target=settings.target, dbt_executable=dbt_executable()
     )
 

@@ -5,6 +5,10 @@
 - owners and the `data_classification` tag come from dbt `meta`, declared once in dbt.
 The key is set in `get_asset_key` because dagster-dbt also calls it directly (for upstream
 sources and column lineage); everything else is set in `get_asset_spec`.
+
+dbt tests become checks with an automation condition (usage_platform/automation/automation.py):
+source tests run when their raw table updates, with the models downstream (one dbt invocation
+per delivery); model tests run when their model (or a model they refer to) does.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from usage_platform.automation.automation import MODEL_TEST_CONDITION, SOURCE_TEST_CONDITION
 
 DEFAULT_OWNER = "team:data-platform"
 
@@ -29,6 +35,14 @@ class UsagePlatformTranslator(DagsterDbtTranslator):
                 enable_asset_checks=True, enable_source_tests_as_checks=True
             )
         )
+        self._source_keys: tuple[Mapping[str, Any], frozenset[dg.AssetKey]] | None = None
+
+    def source_keys(self, manifest: Mapping[str, Any]) -> frozenset[dg.AssetKey]:
+        """The asset keys of the manifest's dbt sources (the raw tables), computed once per manifest."""
+        if self._source_keys is None or self._source_keys[0] is not manifest:
+            keys = frozenset(self.get_asset_key(props) for props in manifest.get("sources", {}).values())
+            self._source_keys = (manifest, keys)
+        return self._source_keys[1]
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         props = dbt_resource_props
@@ -55,4 +69,14 @@ class UsagePlatformTranslator(DagsterDbtTranslator):
         if spec is None:
             return None
         tags = sorted(manifest["nodes"][unique_id].get("tags") or [])
-        return spec.with_metadata({**spec.metadata, "dbt/tags": ", ".join(tags)})
+        on_source = spec.asset_key in self.source_keys(manifest)
+        return dg.AssetCheckSpec(
+            name=spec.name,
+            asset=spec.asset_key,
+            description=spec.description,
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata={**spec.metadata, "dbt/tags": ", ".join(tags)},
+            automation_condition=SOURCE_TEST_CONDITION if on_source else MODEL_TEST_CONDITION,
+            partitions_def=spec.partitions_def,
+        )

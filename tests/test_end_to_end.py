@@ -240,12 +240,11 @@ def test_unreadable_files_are_quarantined_and_everything_else_loaded(built):
 
 def test_loading_again_adds_no_rows(built_copy):
     settings = built_copy
-    counts = " union all ".join(
-        f"select count(*) from raw.{table}"
-        for table in ("service_ping_payloads", "customers_db_license_seat_links")
-    )
+    tables = ("service_ping_payloads", "customers_db_license_seat_links")
+    counts = " union all ".join(f"select count(*) from raw.{table}" for table in tables)
     before = query(settings, counts)
-    result = run_materialize(settings, "key:raw/*")
+    # Both tables' source systems through Dagster, as a materialization would load them again.
+    result = run_materialize(settings, "key:raw/service_ping_* or key:raw/customers_db_*")
     assert result.success
     after = query(settings, counts)
     assert after == before

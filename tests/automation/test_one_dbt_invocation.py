@@ -6,6 +6,7 @@ The policy is evaluated over the real definitions, with the history recorded as 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -15,13 +16,18 @@ import pytest
 from dagster._core.definitions.automation_tick_evaluation_context import build_run_requests
 
 from usage_platform.automation.automation import (
+    HISTORY_TEST_CONDITION,
+    HISTORY_VIEW_CONDITION,
     MODEL_TEST_CONDITION,
     SOURCE_TEST_CONDITION,
     apply_automation_policy,
+    history_view_test_condition,
 )
 from usage_platform.automation.sensors import landing_sensor
 from usage_platform.sources.catalog import load_catalog
+from usage_platform.trusted_data.history import HISTORY_KEYS
 from usage_platform.trusted_data.raw_checks import RAW_CHECK_NAMES
+from usage_platform.trusted_data.summary import REPORT_KEYS, SUMMARY_KEY, TRUSTED_DBT_NAME
 
 PING = dg.AssetKey(["raw", "service_ping_payloads"])
 DBT_ASSETS = "usage_platform_dbt"
@@ -35,9 +41,9 @@ def defs(tmp_path_factory):
     return build_definitions(settings_for(tmp_path_factory.mktemp("one_dbt") / "data"))
 
 
-def dbt_check_keys(defs: dg.Definitions) -> set[dg.AssetCheckKey]:
+def dbt_check_keys(defs: dg.Definitions, name: str = DBT_ASSETS) -> set[dg.AssetCheckKey]:
     graph = defs.resolve_asset_graph()
-    (dbt,) = [a for a in graph.assets_defs if a.is_executable and a.node_def.name == DBT_ASSETS]
+    (dbt,) = [a for a in graph.assets_defs if a.is_executable and a.node_def.name == name]
     return set(dbt.check_keys)
 
 
@@ -76,6 +82,14 @@ def test_dbt_tests_carry_their_conditions(defs):
     for key in sorted(dbt_checks, key=lambda k: k.to_user_string()):
         expected = SOURCE_TEST_CONDITION if key in on_raw else MODEL_TEST_CONDITION
         assert graph.get(key).automation_condition == expected, key.to_user_string()
+    # The views on the check history, their tests, and the history tables' source tests.
+    history_tests = dbt_check_keys(defs, TRUSTED_DBT_NAME)
+    assert {key.asset_key for key in history_tests} >= {*REPORT_KEYS, *HISTORY_KEYS}
+    with_view = history_view_test_condition(HISTORY_KEYS)
+    for key in history_tests:
+        expected = HISTORY_TEST_CONDITION if key.asset_key in HISTORY_KEYS else with_view
+        assert graph.get(key).automation_condition == expected, key.to_user_string()
+    assert {graph.get(key).automation_condition for key in REPORT_KEYS} == {HISTORY_VIEW_CONDITION}
     # Raw's own checks run in the raw step: no condition of their own.
     raw_own = [k for k in graph.asset_check_keys if k.asset_key in raw_keys and k not in dbt_checks]
     assert raw_own and all(graph.get(k).automation_condition is None for k in raw_own)
@@ -104,29 +118,71 @@ def requests(defs, result) -> list[dg.RunRequest]:
     return list(build_run_requests(list(result._requested_subsets), defs.resolve_asset_graph(), None, False))
 
 
-def test_a_raw_update_requests_its_source_tests_with_the_models_downstream_in_one_run(defs):
+def assert_one_dbt_step_of_models_and_source_tests(defs, assets, checks, history_tests) -> None:
+    """A delivery of PING: its source tests with the models downstream, no second dbt step."""
     graph = defs.resolve_asset_graph()
-    with dg.instance_for_test() as instance:
-        record_history(instance, graph)
-        baseline = dg.evaluate_automation_conditions(defs=defs, instance=instance)
-        assert baseline.total_requested == 0
-
-        load_raw(instance, PING)
-        result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=baseline.cursor)
-    (request,) = requests(defs, result)  # one run
-    assets = set(request.asset_selection)
     downstream = {key for key in assets if graph.get(key).group_name != "raw"}
     assert dg.AssetKey(["prep", "prep_ping_payload"]) in downstream
     assert dg.AssetKey(["pumps", "pump_gainsight_metrics_monthly_paid"]) in downstream
     assert PING not in assets
-    checks = set(request.asset_check_keys)
     # The source tests of the updated table, and no other raw table's.
     assert source_test_keys(defs, PING) <= checks
     on_raw = {key for key in checks if graph.get(key.asset_key).group_name == "raw"}
     assert on_raw == source_test_keys(defs, PING)
-    # Every check of every requested asset still runs: dbt tests and the checks beside them.
-    assert graph.get_check_keys_for_assets(assets) <= checks
+    # Every check of every requested asset still runs: dbt tests and the checks beside them; only
+    # the history tables' dbt tests wait for the hourly run of the trusted-data dbt step.
+    assert graph.get_check_keys_for_assets(assets) - history_tests <= checks
     assert any(key not in dbt_check_keys(defs) for key in checks)  # Pandera / SQL / export checks
+    # The history and the summary follow; the views on the history are not rebuilt (no second dbt
+    # step): neither they nor any test of the trusted-data dbt step is requested.
+    assert {*HISTORY_KEYS, SUMMARY_KEY} <= assets
+    assert assets.isdisjoint(REPORT_KEYS)
+    assert checks.isdisjoint(history_tests)
+
+
+def test_a_raw_update_requests_its_source_tests_with_the_models_downstream_in_one_run(defs):
+    # ...and, at the first delivery of each hour, the views on the check history with their tests.
+    graph = defs.resolve_asset_graph()
+    history_tests = dbt_check_keys(defs, TRUSTED_DBT_NAME)
+    hour = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    with dg.instance_for_test() as instance:
+        record_history(instance, graph)
+
+        def tick(cursor, at: dt.datetime):
+            return dg.evaluate_automation_conditions(
+                defs=defs, instance=instance, cursor=cursor, evaluation_time=at
+            )
+
+        def delivery(cursor, at: dt.datetime):
+            """A new file loaded, the automation's tick at `at`, its run (recorded as succeeded), and
+            the next tick a minute later, which requests nothing."""
+            load_raw(instance, PING)
+            result = tick(cursor, at)
+            (request,) = requests(defs, result)
+            for key in request.asset_selection:
+                instance.report_runless_asset_event(dg.AssetMaterialization(key))
+            for check in request.asset_check_keys:
+                evaluation = dg.AssetCheckEvaluation(
+                    asset_key=check.asset_key, check_name=check.name, passed=True
+                )
+                instance.report_runless_asset_event(evaluation)
+            idle = tick(result.cursor, at + dt.timedelta(minutes=1))
+            assert idle.total_requested == 0
+            return set(request.asset_selection), set(request.asset_check_keys), idle.cursor
+
+        baseline = tick(None, hour + dt.timedelta(minutes=5))
+        assert baseline.total_requested == 0
+        assets, checks, cursor = delivery(baseline.cursor, hour + dt.timedelta(minutes=10))  # one run
+        assert_one_dbt_step_of_models_and_source_tests(defs, assets, checks, history_tests)
+        # The next hour's first delivery: the views are rebuilt after the history, in the same run,
+        # with their tests and the history tables' tests (one dbt step for all of them).
+        next_hour = hour + dt.timedelta(hours=1)
+        assets, checks, cursor = delivery(cursor, next_hour + dt.timedelta(minutes=2))
+        assert {*REPORT_KEYS, *HISTORY_KEYS, SUMMARY_KEY} <= assets
+        assert checks >= history_tests
+        # ...once that hour.
+        assets, checks, cursor = delivery(cursor, next_hour + dt.timedelta(minutes=30))
+        assert_one_dbt_step_of_models_and_source_tests(defs, assets, checks, history_tests)
 
 
 def test_an_unrelated_update_requests_no_source_test(defs):

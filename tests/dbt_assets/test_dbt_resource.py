@@ -12,7 +12,7 @@ from dagster_dbt.core import resource as dagster_dbt_resource
 
 from tests.conftest import settings_for
 from usage_platform.dbt.assets import dbt_resource
-from usage_platform.dbt.project import dbt_env, environment
+from usage_platform.dbt.project import dbt_env, dbt_executable, environment
 from usage_platform.dbt.resource import UsagePlatformDbtCliResource
 from usage_platform.settings import DBT_PROJECT_DIR
 
@@ -58,3 +58,31 @@ def test_a_dbt_outside_this_environment_is_asked(tmp_path, version_calls):
     resource = UsagePlatformDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(other))
     assert str(resource._cli_version) == "9.8.7"
     assert version_calls == [[str(other), "--version"]]
+
+
+def test_no_dbt_adapter_is_built_in_process_on_duckdb(tmp_path, monkeypatch):
+    # dagster-dbt would load dbt's project, profile and adapter before every invocation (~1.5 s)
+    # for a handle the DuckDB assets never use.
+    built = []
+    monkeypatch.setattr(DbtCliResource, "_initialize_dbt_core_adapter", lambda self, args: built.append(args))
+    settings = settings_for(tmp_path / "data")
+    with environment(dbt_env(settings)):
+        invocation = dbt_resource(settings).cli(["parse"], target_path=tmp_path / "target").wait()
+    assert invocation.is_successful()
+    assert invocation.adapter is None
+    assert built == []
+
+
+def test_other_targets_get_dagster_dbts_adapter(tmp_path, monkeypatch):
+    # Guards the test above: the overridden member is the one dagster-dbt calls before an
+    # invocation, and a resource not on DuckDB (Snowflake reads its column metadata through it)
+    # still gets the adapter. No target named: the profile's default, through dagster-dbt's path.
+    handle = object()
+    monkeypatch.setattr(DbtCliResource, "_initialize_dbt_core_adapter", lambda self, args: handle)
+    settings = settings_for(tmp_path / "data")
+    resource = UsagePlatformDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+    assert resource.target is None
+    with environment(dbt_env(settings)):
+        invocation = resource.cli(["parse"], target_path=tmp_path / "target").wait()
+    assert invocation.is_successful()
+    assert invocation.adapter is handle

@@ -30,11 +30,15 @@ costs one dbt invocation: the landing run loads raw and runs raw's own checks on
   as one check of the requested assets has a condition. Gap: a tick requesting source tests with
   assets none of which has a dbt test would leave those assets' other checks out; every raw table
   feeds a dbt-tested prep model, so a source update always brings one along.
+
+The trusted-data reports are views on the check history with a condition of their own
+(`HISTORY_VIEW_CONDITION`, below): one dbt invocation per delivery holds for them too.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 
 import dagster as dg
 
@@ -71,6 +75,33 @@ SOURCE_TEST_CONDITION = (
 MODEL_TEST_CONDITION = dg.AutomationCondition.any_deps_match(
     dg.AutomationCondition.will_be_requested()
 ).with_label("an asset it reads will be requested")
+
+
+# The trusted-data reports (dbt/models/trusted_data) are views on Dagster's check history, so they
+# are always as current as the history and a delivery does not rebuild them (that would start dbt
+# a second time, after the history step). They are built when missing or when their SQL changes,
+# and once an hour at the first delivery (the first history update); their dbt tests run with them
+# (`history_view_test_condition`), and the history tables' own dbt source tests at the same hour.
+TRUSTED_DATA_CRON = "0 * * * *"
+HISTORY_TEST_CONDITION = dg.AutomationCondition.on_cron(TRUSTED_DATA_CRON).with_label(
+    "hourly, when the history changed"
+)
+HISTORY_VIEW_CONDITION = (
+    dg.AutomationCondition.eager().replace(
+        "any_deps_updated", dg.AutomationCondition.code_version_changed().with_label("code_changed")
+    )
+    | dg.AutomationCondition.on_cron(TRUSTED_DATA_CRON)
+).with_label("a view: when missing or its SQL changed, and hourly when the history changed")
+
+
+def history_view_test_condition(history_keys: Iterable[dg.AssetKey]) -> dg.AutomationCondition:
+    """A dbt test on a view on the history: requested with its view. The history tables it may
+    also read (a relationships test) are updated on every delivery, so they are not a reason."""
+    return (
+        dg.AutomationCondition.any_deps_match(dg.AutomationCondition.will_be_requested())
+        .ignore(dg.AssetSelection.assets(*sorted(history_keys, key=lambda key: key.path)))
+        .with_label("its view will be requested")
+    )
 
 
 def with_downstream_condition(spec: dg.AssetSpec) -> dg.AssetSpec:

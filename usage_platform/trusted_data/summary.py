@@ -9,8 +9,8 @@ count, last run and golden-record status (checks whose name contains "golden", s
 `trusted_data.trusted_data_summary` and shows it as Markdown metadata (`dashboard`) headed by
 the totals: tests, pass rate of the latest day, coverage, freshness.
 
-- tests and golden records come from `rpt_trusted_data_asset_last_run` (dbt, on the history the
-  `trusted_data_history` asset copies);
+- tests and golden records come from `rpt_trusted_data_asset_last_run` (a dbt view on the history
+  the `trusted_data_history` asset copies, so the summary runs after every history update);
 - freshness is each asset's policy evaluated when the summary runs, by the rule of Dagster's own
   evaluator (freshness.freshness_state) from the instance's last materialization;
 - record counts are counted in the warehouse when the summary runs (dbt models do not report
@@ -33,6 +33,7 @@ from usage_platform.settings import Settings
 from usage_platform.trusted_data.duckdb_utils import quote, registered
 from usage_platform.trusted_data.freshness import POLICY_LAYERS, apply_freshness_policies, freshness_state
 from usage_platform.trusted_data.history import (
+    CHECK_RESULTS_KEY,
     GROUP,
     HISTORY_KEYS,
     OWNER,
@@ -261,7 +262,9 @@ def current_freshness(
 def build_summary_asset(target: str, asset_graph: AssetGraphSource) -> dg.AssetsDefinition:
     @dg.asset(
         key=SUMMARY_KEY,
-        deps=list(REPORT_KEYS),
+        # The reports are views on the history: the summary follows the history's updates (its
+        # tables are written together; one is enough to order and trigger the summary).
+        deps=[*REPORT_KEYS, CHECK_RESULTS_KEY],
         group_name=GROUP,
         owners=[OWNER],
         kinds={target, "python"},

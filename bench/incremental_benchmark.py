@@ -11,15 +11,17 @@ as "the new week". Then, in one run, with the platform's own definitions execute
    and test), timed for information;
 2. full refresh: a second, empty warehouse is built from the whole zone (history + new week);
 3. one more week: the new week is dropped into the first warehouse's landing zone and the runs the
-   automation would launch are executed: the landing sensor's (raw.service_ping_payloads and raw's
-   own checks, as its run request selects them) and the automation sensor's (every asset
-   downstream of it with its checks, plus the table's dbt source tests, which the automation
-   policy requests with them: one dbt invocation).
+   automation launches are executed: the landing sensor's (raw.service_ping_payloads and raw's
+   own checks, as its run request selects them) and the one run the automation policy then
+   requests, found by evaluating the platform's automation conditions over the history's Dagster
+   instance (every asset downstream with its checks and the table's dbt source tests, one dbt
+   invocation; a delivery within the hour, so not the hourly rebuild of the trusted-data views).
 
 The new week's share of the full refresh is full_refresh_s x (payloads received in the new week /
 all payloads), counted in the full-refresh warehouse. Target: one_more_week_s <= 1.5 x share.
 Process start-up and definitions loading are outside the timings (a daemon-launched run pays them
-once per run); the dbt manifest is parsed before anything is timed.
+once per run). Each warehouse has its own dbt target folder, as a deployment has: its manifest is
+parsed when its definitions first load, before anything is timed.
 """
 
 from __future__ import annotations
@@ -94,30 +96,38 @@ def dbt_timings(run_id: str) -> dict:
 
 
 def materialize(
-    settings, selection, label: str, profile: Path | None = None, checks=None
+    settings,
+    selection,
+    label: str,
+    profile: Path | None = None,
+    checks=None,
+    instance=None,
 ) -> tuple[float, dict]:
-    """Execute the selection (None: everything) in-process, as one run; returns its wall time and
-    dbt's own timings. `checks(asset_graph, asset_keys)` gives the checks to run (default: every
-    check of the selected assets). With `profile`, the run is profiled (cProfile; the dbt
-    subprocess is not) and the stats are written there."""
+    """Execute the selection (None: everything; else a set of asset keys) in-process, as one run;
+    returns its wall time and dbt's own timings. `checks` are the checks to run (default: every
+    check of the selected assets). `instance`: the Dagster instance (default: a new ephemeral one).
+    With `profile`, the run is profiled (cProfile; the dbt subprocess is not) and the stats are
+    written there."""
     import cProfile
 
     import dagster as dg
 
     from usage_platform.definitions import MATERIALIZE_ALL_JOB, build_definitions
 
+    # Each warehouse is a deployment of its own, with its own dbt target folder (manifest and
+    # partial-parse state): parsed when its definitions first load, untimed.
+    os.environ["DBT_TARGET_PATH"] = str(settings.data_dir / "dbt_target")
     defs = build_definitions(settings)
     job = defs.resolve_job_def(MATERIALIZE_ALL_JOB)
-    graph = defs.resolve_asset_graph()
-    keys = None if selection is None else sorted(selection.resolve(graph))
+    keys = None if selection is None else sorted(selection)
     if checks is not None:
-        job = job.get_subset(asset_selection=set(keys), asset_check_selection=set(checks(graph, keys)))
+        job = job.get_subset(asset_selection=set(keys), asset_check_selection=set(checks))
     profiler = cProfile.Profile() if profile else None
     started = time.monotonic()
     if profiler:
         profiler.enable()
     result = job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance or dg.DagsterInstance.ephemeral(),
         asset_selection=keys if checks is None else None,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
@@ -167,19 +177,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     work = args.work_dir.resolve()
-    os.environ.setdefault("DBT_TARGET_PATH", str(work / "dbt_target"))
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ["USAGE_PLATFORM_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
     history, new_week = prepare_zone(work, args.instances, args.extra_keys)
 
     import dagster as dg
 
-    from usage_platform.dbt.project import dbt_project, ensure_manifest
     from usage_platform.sources.catalog import raw_tables
     from usage_platform.trusted_data.raw_checks import raw_check_specs
-
-    def own_checks(table):
-        return [spec.key for spec in raw_check_specs(table)]
 
     run_dir = work / f"run_{int(time.time())}"
     incremental = settings_for(run_dir / "incremental", run_dir / "incremental" / "landing")
@@ -188,39 +193,49 @@ def main(argv=None) -> int:
     shutil.copytree(history, full.landing_dir)
     for folder in new_week.iterdir():
         shutil.copytree(folder, full.landing_dir / "service_ping" / folder.name)
-    ensure_manifest(dbt_project(incremental), incremental)
 
     ping = dg.AssetKey(list(PING_KEY))
-    history_s, _ = materialize(incremental, None, "history (everything but the new week)")
+    instance = dg.DagsterInstance.ephemeral()  # the incremental warehouse's history, as a daemon keeps it
+    history_s, _ = materialize(incremental, None, "history (everything but the new week)", instance=instance)
     full_s, full_dbt = materialize(full, None, "full refresh (history + new week, empty warehouse)")
+
+    # The automation policy's view of the built history: nothing due.
+    from dagster._core.definitions.automation_tick_evaluation_context import build_run_requests
+
+    from usage_platform.definitions import build_definitions
+
+    os.environ["DBT_TARGET_PATH"] = str(incremental.data_dir / "dbt_target")
+    defs = build_definitions(incremental)
+    # Evaluation times after every event (the evaluation reads events up to its time), both within
+    # one hour: a delivery that is not the hour's first (that one also rebuilds the trusted-data views).
+    now = dt.datetime.now(dt.UTC).replace(minute=5, second=0, microsecond=0) + dt.timedelta(hours=1)
+    baseline = dg.evaluate_automation_conditions(defs=defs, instance=instance, evaluation_time=now)
+    if baseline.total_requested:
+        raise SystemExit(f"the built history is not settled: {baseline.total_requested} requested")
 
     for folder in new_week.iterdir():
         shutil.copytree(folder, incremental.landing_dir / "service_ping" / folder.name)
 
-    def raw_own_checks(graph, keys):  # what the landing sensor's run request selects
-        return {check for table in raw_tables() if table.table == PING_KEY[1] for check in own_checks(table)}
-
-    def downstream_checks(graph, keys):  # the requested assets' checks + the table's source tests
-        source_tests = {
-            key
-            for key in graph.asset_check_keys
-            if key.asset_key == ping and key not in raw_own_checks(graph, keys)
-        }
-        return graph.get_check_keys_for_assets(set(keys)) | source_tests
-
+    (ping_table,) = [table for table in raw_tables() if table.table == PING_KEY[1]]
+    own_checks = {spec.key for spec in raw_check_specs(ping_table)}
     load_s, load_dbt = materialize(
         incremental,
-        dg.AssetSelection.assets(ping),
+        {ping},
         "one more week: landing sensor's run",
-        checks=raw_own_checks,
+        checks=own_checks,  # what the landing sensor's run request selects
+        instance=instance,
     )
-    downstream = dg.AssetSelection.assets(ping).downstream(include_self=False)
+    due = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, cursor=baseline.cursor, evaluation_time=now + dt.timedelta(minutes=1)
+    )
+    (request,) = build_run_requests(list(due._requested_subsets), defs.resolve_asset_graph(), None, False)
     downstream_s, downstream_dbt = materialize(
         incremental,
-        downstream,
+        set(request.asset_selection),
         "one more week: automation's run",
         profile=args.profile,
-        checks=downstream_checks,
+        checks=set(request.asset_check_keys),
+        instance=instance,
     )
 
     new_payloads, all_payloads = payload_counts(full)

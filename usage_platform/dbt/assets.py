@@ -20,7 +20,14 @@ from usage_platform.dbt.model_metadata import (
     metadata_providers,
     unknown_models,
 )
-from usage_platform.dbt.project import dbt_env, dbt_executable, dbt_project, ensure_manifest, environment
+from usage_platform.dbt.project import (
+    dbt_env,
+    dbt_executable,
+    dbt_project,
+    ensure_manifest,
+    environment,
+    keep_partial_parse_state,
+)
 from usage_platform.dbt.resource import UsagePlatformDbtCliResource
 from usage_platform.dbt.translator import UsagePlatformTranslator
 from usage_platform.settings import Settings
@@ -50,21 +57,24 @@ def build_dbt_assets(
         providers = warehouse_metadata_providers(manifest, settings, context.log)  # before dbt starts
         with environment(dbt_env(settings)):
             invocation = dbt.cli(["build"], context=context)
-        if settings.target == "duckdb":
-            yield from attach_warehouse_metadata(
-                invocation.stream(),
-                manifest=invocation.manifest,
-                target_path=invocation.target_path,
-                asset_key_for=translator.get_asset_key,
-                connect=lambda: read_only_connection(settings),
-                providers=providers,
-                lineage_cache=lineage_cache,
-            )
-        else:
-            # A warehouse that takes concurrent readers: dagster-dbt reads the columns through
-            # the dbt adapter as models finish.
-            events = invocation.stream().fetch_column_metadata()
-            yield from with_documented_columns(events, invocation.manifest)
+        try:
+            if settings.target == "duckdb":
+                yield from attach_warehouse_metadata(
+                    invocation.stream(),
+                    manifest=invocation.manifest,
+                    target_path=invocation.target_path,
+                    asset_key_for=translator.get_asset_key,
+                    connect=lambda: read_only_connection(settings),
+                    providers=providers,
+                    lineage_cache=lineage_cache,
+                )
+            else:
+                # A warehouse that takes concurrent readers: dagster-dbt reads the columns through
+                # the dbt adapter as models finish.
+                events = invocation.stream().fetch_column_metadata()
+                yield from with_documented_columns(events, invocation.manifest)
+        finally:  # dbt has parsed, whatever came of the build
+            keep_partial_parse_state(invocation.target_path, manifest.parent)
 
     return usage_platform_dbt
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -107,3 +109,32 @@ def ensure_manifest(project: DbtProject, settings: Settings) -> Path:
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
     return Path(project.manifest_path)
+
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def keep_partial_parse_state(run_target_path: Path, project_target_path: Path) -> None:
+    """Make the state dbt parsed in a run the one the next run starts from.
+
+    dagster-dbt gives every invocation a target folder of its own, seeded with the project
+    target's `partial_parse.msgpack`. dbt rejects that state whenever the profile's connection
+    differs from the one it was parsed with (the DuckDB path and settings are part of it: another
+    data dir, a test's warehouse, the benchmark's), parses everything again (~6 s more than a
+    partial parse) and writes the new state only into the run's folder, so every later run pays
+    the full parse again. Copied back (a temporary file renamed over the old one, so a concurrent
+    reader never sees half a file), the next run with the same profile parses partially; dbt
+    itself checks the state against the project's files and profile, so a stale copy is never
+    wrong, only slower."""
+    source = Path(run_target_path) / PARTIAL_PARSE_FILE
+    if not source.is_file():
+        return
+    project_target_path.mkdir(parents=True, exist_ok=True)
+    prefix = ".partial_parse."
+    with tempfile.NamedTemporaryFile(dir=project_target_path, prefix=prefix, delete=False) as handle:
+        temporary = Path(handle.name)
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, project_target_path / PARTIAL_PARSE_FILE)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import dbt_build, load_raw, settings_for
@@ -74,7 +75,14 @@ def runs(tmp_path_factory):
     again = materialize([], "third")
     old_pings = distinct_pings(first_week)
     new_pings = {key: p for key, p in distinct_pings(last_week).items() if key not in old_pings}
-    return {"before": before, "after": after, "again": again, "new_pings": new_pings, "old_pings": old_pings}
+    return {
+        "before": before,
+        "after": after,
+        "again": again,
+        "new_pings": new_pings,
+        "old_pings": old_pings,
+        "settings": settings,
+    }
 
 
 def test_the_first_run_flattens_every_ping(runs):
@@ -101,3 +109,17 @@ def test_rows_already_there_are_not_rewritten(runs):
 
 def test_a_run_without_new_files_changes_nothing(runs):
     assert runs["again"] == runs["after"]
+
+
+def test_a_duplicate_among_earlier_rows_is_found_by_the_test_on_its_own(runs, tmp_path):
+    # Each build checks the (ping, path) uniqueness of the pings it flattened (all passed above);
+    # `dbt test` (here `dbt build` of the test alone, which writes nothing) reads every row.
+    settings = settings_for(tmp_path / "data")
+    settings.duckdb_path.parent.mkdir(parents=True)
+    shutil.copyfile(runs["settings"].duckdb_path, settings.duckdb_path)
+    with duckdb.connect(str(settings.duckdb_path)) as conn:
+        table = "prep.prep_ping_instance_flattened"
+        conn.execute(f"insert into {table} select * from {table} order by _loaded_at limit 1")
+    test = "prep_ping_instance_flattened,test_name:unique_column_combination"
+    with pytest.raises(pytest.fail.Exception, match="unique_column_combination_prep_ping_instance_flattened"):
+        dbt_build(settings, test, tmp_dir=tmp_path)

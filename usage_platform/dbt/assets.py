@@ -27,6 +27,7 @@ from usage_platform.dbt.project import (
     ensure_manifest,
     environment,
     keep_partial_parse_state,
+    prune_run_folders,
 )
 from usage_platform.dbt.resource import UsagePlatformDbtCliResource
 from usage_platform.dbt.translator import UsagePlatformTranslator
@@ -75,6 +76,7 @@ def build_dbt_assets(
                 yield from with_documented_columns(events, invocation.manifest)
         finally:  # dbt has parsed, whatever came of the build
             keep_partial_parse_state(invocation.target_path, manifest.parent)
+            prune_run_folders(manifest.parent, name)
 
     return usage_platform_dbt
 

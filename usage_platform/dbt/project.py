@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -138,3 +139,26 @@ def keep_partial_parse_state(run_target_path: Path, project_target_path: Path) -
         os.replace(temporary, project_target_path / PARTIAL_PARSE_FILE)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+# dbt target folders of past invocations kept per dbt step (see prune_run_folders).
+RUN_FOLDERS_KEPT = 20
+
+
+def prune_run_folders(project_target_path: Path, step: str, keep: int = RUN_FOLDERS_KEPT) -> list[Path]:
+    """Remove all but the newest `keep` target folders of the dbt step `step`; returns them.
+
+    dagster-dbt writes every invocation into a folder of its own, `<step>-<run id[:7]>-<id>`, under
+    the project target (manifest, run results, compiled SQL, dbt.log, partial-parse state: about
+    12 MB for this project) and never removes it: a deployment that runs itself would grow by that
+    much per delivery. The newest are kept to look into (run_results.json, dbt.log); DuckDB's
+    writers run one at a time (pool of one), so a folder in use is always among them."""
+    pattern = re.compile(re.escape(step) + r"-[0-9a-f]{7}-[0-9a-f]{7}")
+    folders = [
+        path for path in Path(project_target_path).iterdir() if path.is_dir() and pattern.fullmatch(path.name)
+    ]
+    folders.sort(key=lambda path: path.stat().st_mtime_ns, reverse=True)
+    removed = folders[keep:]
+    for path in removed:
+        shutil.rmtree(path, ignore_errors=True)
+    return removed

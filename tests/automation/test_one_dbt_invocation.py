@@ -141,7 +141,8 @@ def assert_one_dbt_step_of_models_and_source_tests(defs, assets, checks, history
 
 
 def test_a_raw_update_requests_its_source_tests_with_the_models_downstream_in_one_run(defs):
-    # ...and, at the first delivery of each hour, the views on the check history with their tests.
+    # ...and, at the first delivery of each hour, the views on the check history with their tests;
+    # another source system's delivery requests its own source tests only.
     graph = defs.resolve_asset_graph()
     history_tests = dbt_check_keys(defs, TRUSTED_DBT_NAME)
     hour = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
@@ -153,10 +154,10 @@ def test_a_raw_update_requests_its_source_tests_with_the_models_downstream_in_on
                 defs=defs, instance=instance, cursor=cursor, evaluation_time=at
             )
 
-        def delivery(cursor, at: dt.datetime, settle: bool = True):
-            """A new file loaded, the automation's tick at `at`, its run (recorded as succeeded), and
-            (`settle`) the next tick a minute later, which requests nothing."""
-            load_raw(instance, PING)
+        def delivery(cursor, at: dt.datetime, settle: bool = True, key: dg.AssetKey = PING):
+            """A new file of `key` loaded, the automation's tick at `at`, its run (recorded as
+            succeeded), and (`settle`) the next tick a minute later, which requests nothing."""
+            load_raw(instance, key)
             result = tick(cursor, at)
             (request,) = requests(defs, result)
             for key in request.asset_selection:
@@ -183,24 +184,16 @@ def test_a_raw_update_requests_its_source_tests_with_the_models_downstream_in_on
         assert {*REPORT_KEYS, *HISTORY_KEYS, SUMMARY_KEY} <= assets
         assert checks >= history_tests
         # ...once that hour.
-        assets, checks, cursor = delivery(cursor, next_hour + dt.timedelta(minutes=30), settle=False)
+        assets, checks, cursor = delivery(cursor, next_hour + dt.timedelta(minutes=30))
         assert_one_dbt_step_of_models_and_source_tests(defs, assets, checks, history_tests)
 
-
-def test_an_unrelated_update_requests_no_source_test(defs):
-    graph = defs.resolve_asset_graph()
-    releases = dg.AssetKey(["raw", "releases_releases"])
-    with dg.instance_for_test() as instance:
-        record_history(instance, graph)
-        baseline = dg.evaluate_automation_conditions(defs=defs, instance=instance)
-        load_raw(instance, releases)
-        result = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=baseline.cursor)
-        (request,) = requests(defs, result)
-        on_raw = {key for key in request.asset_check_keys if graph.get(key.asset_key).group_name == "raw"}
+        # Another source system's delivery: its own source tests, not the ping table's; then
+        # nothing new, nothing requested (the settling tick).
+        releases = dg.AssetKey(["raw", "releases_releases"])
+        at = next_hour + dt.timedelta(minutes=40)
+        assets, checks, cursor = delivery(cursor, at, key=releases)
+        on_raw = {key for key in checks if graph.get(key.asset_key).group_name == "raw"}
         assert on_raw == source_test_keys(defs, releases) != set()
-        # Nothing new: the next tick requests nothing.
-        again = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=result.cursor)
-        assert again.total_requested == 0
 
 
 # -- a failing source test holds the models back (small graph, the same conditions) -----------

@@ -143,6 +143,63 @@ def test_every_execution_lands_once_with_its_outcome(instance, tmp_path):
         assert unique
 
 
+def test_only_the_checks_and_assets_with_something_new_are_read_one_by_one(instance, tmp_path, monkeypatch):
+    """After a run of `a` alone, the copy reads the executions of a's two checks and a's
+    materializations, not those of every check and asset of the graph (a delivery runs a
+    fifth of the platform's checks); what it records is the same."""
+    graph = DEFS.resolve_asset_graph()
+    run_all(instance)
+    storage = instance.event_log_storage
+    read_checks: list[dg.AssetCheckKey] = []
+    read_assets: list[dg.AssetKey] = []
+    history_of = storage.get_asset_check_execution_history
+    fetch = instance.fetch_materializations
+
+    def counted_history(check_key, *args, **kwargs):
+        read_checks.append(check_key)
+        return history_of(check_key, *args, **kwargs)
+
+    def counted_fetch(records_filter, *args, **kwargs):
+        if isinstance(records_filter, dg.AssetRecordsFilter):
+            read_assets.append(records_filter.asset_key)
+        return fetch(records_filter, *args, **kwargs)
+
+    monkeypatch.setattr(storage, "get_asset_check_execution_history", counted_history)
+    monkeypatch.setattr(instance, "fetch_materializations", counted_fetch)
+    now = dt.datetime(2026, 11, 1, 12, 0)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        record_history(conn, instance, graph, now)
+        assert len(set(read_checks)) == 4  # a first copy reads every check that ran
+        read_checks.clear()
+        read_assets.clear()
+        alone = DEFS.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=instance, asset_selection=[A]
+        )
+        report = record_history(conn, instance, graph, now)
+        assert set(read_checks) == {dg.AssetCheckKey(A, "ok"), dg.AssetCheckKey(A, "bad")}
+        assert set(read_assets) == {A}
+        assert report.check_results_written == 2 and report.materializations_written == 1
+        recorded = conn.execute(
+            "select check_name from trusted_data.check_results where run_id = ? order by 1", [alone.run_id]
+        ).fetchall()
+        assert recorded == [("bad",), ("ok",)]
+        # Nothing new: no check and no asset read one by one.
+        read_checks.clear()
+        read_assets.clear()
+        assert record_history(conn, instance, graph, now).check_results_written == 0
+        assert read_checks == [] and read_assets == []
+
+
+def test_a_check_with_an_execution_in_progress_is_read_again_though_nothing_newer_ran():
+    cursor = CheckCursor(newest_finished=20, oldest_in_progress=12)
+    assert cursor.has_new(20)
+    assert not CheckCursor(20, None).has_new(20)
+    assert CheckCursor(20, None).has_new(21)
+    assert CheckCursor(20, None).has_new(5)  # older than recorded: a new instance
+    assert CheckCursor(None, None).has_new(1)
+    assert not CheckCursor(None, None).has_new(None)  # never executed
+
+
 def test_an_execution_in_progress_is_kept_and_read_again():
     planned = SimpleNamespace(
         key=dg.AssetCheckKey(A, "ok"),

@@ -20,8 +20,11 @@ models in dbt/models/trusted_data/ and the summary asset read them):
 
 Each run reads only what is new: per check, the executions after the newest one already
 recorded (or from the oldest one still in progress); per asset, the events after the newest
-storage id recorded. It reads the instance through its public API (`fetch_materializations`,
-`fetch_failed_materializations`, the event log's `get_asset_check_execution_history`).
+storage id recorded. It first reads the newest execution of every check (a few batched queries)
+and the newest materialization of every asset, and reads one by one only the checks and assets
+with something new: a delivery runs a fifth of the checks. It reads the instance through its
+public API (`get_asset_records`, `fetch_materializations`, `fetch_failed_materializations`, the
+event log's `get_latest_asset_check_execution_by_key` and `get_asset_check_execution_history`).
 
 When it runs: it depends on the leaves of the platform's other assets (the pump, the reports,
 the dims nothing reads), so in `materialize_all` it is the step after every check of the run;
@@ -60,6 +63,8 @@ CHECKS_KEY = dg.AssetKey([SCHEMA, CHECKS])
 HISTORY_KEYS = (CHECK_RESULTS_KEY, MATERIALIZATIONS_KEY, CATALOG_KEY, CHECKS_KEY)
 NO_SOURCE = "none"  # asset_catalog.source_system of an asset no raw table feeds (seeds only)
 PAGE = 500
+# Checks per query for their newest executions (two IN lists: well under SQLite's 999 parameters).
+CHECK_BATCH = 400
 # Metadata that says how many rows a materialization inserted, first match wins (raw loaders
 # report rows_loaded; dbt incremental models the adapter's rows_affected).
 INSERTED_ROWS_METADATA = ("rows_inserted", "rows_loaded", "rows_affected")
@@ -341,6 +346,14 @@ class CheckCursor:
     newest_finished: int | None
     oldest_in_progress: int | None
 
+    def has_new(self, latest_id: int | None) -> bool:
+        """Whether the instance, whose newest execution of the check is `latest_id`, holds one
+        to (re-)read: one in progress is pending, or the newest differs from the newest recorded
+        (newer; or older: a new instance beside an old warehouse)."""
+        if latest_id is None:
+            return False
+        return self.oldest_in_progress is not None or latest_id != self.newest_finished
+
     def lower_bound(self) -> int:
         """Executions with an id at or above this one are (re-)read."""
         candidates = [self.oldest_in_progress] if self.oldest_in_progress is not None else []
@@ -372,13 +385,44 @@ def new_check_executions(instance: dg.DagsterInstance, check_key: dg.AssetCheckK
     return records
 
 
-def new_materializations(instance: dg.DagsterInstance, key: dg.AssetKey, after: int | None):
+def latest_check_executions(
+    instance: dg.DagsterInstance, check_keys: Sequence[dg.AssetCheckKey]
+) -> dict[dg.AssetCheckKey, int]:
+    """The newest execution id of each check the instance has run: one query per CHECK_BATCH
+    checks, so only the checks that ran since the last copy are read one by one."""
+    storage = instance.event_log_storage
+    latest: dict[dg.AssetCheckKey, int] = {}
+    for start in range(0, len(check_keys), CHECK_BATCH):
+        batch = check_keys[start : start + CHECK_BATCH]
+        found = storage.get_latest_asset_check_execution_by_key(batch)
+        latest.update({key: found[key].id for key in batch if key in found})
+    return latest
+
+
+def latest_materializations(instance: dg.DagsterInstance, keys: Sequence[dg.AssetKey]) -> dict[dg.AssetKey, int]:
+    """The newest storage id of each asset's materialization or failed materialization: the
+    successful ones in one query (the asset records), the failed ones one asset at a time."""
+    latest = {
+        record.asset_entry.asset_key: record.asset_entry.last_materialization_storage_id
+        for record in instance.get_asset_records(list(keys))
+        if record.asset_entry.last_materialization_storage_id is not None
+    }
+    for key in keys:
+        failed = instance.fetch_failed_materializations(key, limit=1).records
+        if failed and failed[0].storage_id > latest.get(key, -1):
+            latest[key] = failed[0].storage_id
+    return latest
+
+
+def new_materializations(
+    instance: dg.DagsterInstance, key: dg.AssetKey, after: int | None, newest: int | None
+):
     """(record, succeeded) for the asset's materializations and failed materializations after
-    storage id `after` (all of them when the instance holds nothing newer: a new instance)."""
-    latest = instance.fetch_materializations(key, limit=1).records
-    failed_latest = instance.fetch_failed_materializations(key, limit=1).records
-    newest = max([r.storage_id for r in [*latest, *failed_latest]], default=None)
-    if after is not None and newest is not None and newest < after:
+    storage id `after`, given the newest one the instance holds (`latest_materializations`):
+    none when that is the one recorded, all of them when it is older (a new instance)."""
+    if newest is None or newest == after:
+        return []
+    if after is not None and newest < after:
         after = None
     found = []
     for fetch, succeeded in (
@@ -478,8 +522,12 @@ def record_history(
         return run_finished[run_id]
 
     check_rows = []
-    for check_key in sorted(asset_graph.asset_check_keys, key=lambda k: k.to_user_string()):
+    check_keys = sorted(asset_graph.asset_check_keys, key=lambda k: k.to_user_string())
+    latest_executions = latest_check_executions(instance, check_keys)
+    for check_key in check_keys:
         cursor = cursors.get((check_key.asset_key.to_user_string(), check_key.name), CheckCursor(None, None))
+        if not cursor.has_new(latest_executions.get(check_key)):
+            continue
         blocking = asset_graph.get(check_key).blocking
         for record in new_check_executions(instance, check_key, cursor):
             check_rows.append(
@@ -489,12 +537,12 @@ def record_history(
             )
 
     after = materialization_cursors(conn)
+    asset_keys = [node.key for node in asset_graph.asset_nodes if node.is_materializable]
+    newest = latest_materializations(instance, asset_keys)
     materialization_rows = []
-    for node in asset_graph.asset_nodes:
-        if not node.is_materializable:
-            continue
+    for key in asset_keys:
         for record, succeeded in new_materializations(
-            instance, node.key, after.get(node.key.to_user_string())
+            instance, key, after.get(key.to_user_string()), newest.get(key)
         ):
             materialization_rows.append(materialization_row(record, succeeded=succeeded, recorded_at=now))
 

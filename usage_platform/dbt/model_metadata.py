@@ -293,7 +293,8 @@ def column_lineage(
     # An incremental model reads itself ({{ this }}).
     schema.add_table(to_table(node["relation_name"], dialect=dialect), readable(node), dialect=dialect)
 
-    traced = lineage(None, sql, schema, dialect=dialect)
+    # trim_selects=False: no copy of each select per column (the nodes' `source`, unused here).
+    traced = lineage(None, sql, schema, dialect=dialect, trim_selects=False)
     deps: dict[str, list[dg.TableColumnDep]] = {name.lower(): [] for name in columns[relation_of(node)]}
     for column, root in traced.items():
         if column.lower() not in deps:

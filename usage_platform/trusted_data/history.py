@@ -399,7 +399,9 @@ def latest_check_executions(
     return latest
 
 
-def latest_materializations(instance: dg.DagsterInstance, keys: Sequence[dg.AssetKey]) -> dict[dg.AssetKey, int]:
+def latest_materializations(
+    instance: dg.DagsterInstance, keys: Sequence[dg.AssetKey]
+) -> dict[dg.AssetKey, int]:
     """The newest storage id of each asset's materialization or failed materialization: the
     successful ones in one query (the asset records), the failed ones one asset at a time."""
     latest = {

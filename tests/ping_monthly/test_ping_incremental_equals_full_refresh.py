@@ -1,4 +1,5 @@
-"""prep_ping_instance and fct_ping_instance_metric_monthly are incremental: history is built, then a
+"""prep_ping_instance, fct_ping_instance_metric_monthly and mart_ping_instance_metric_monthly are
+incremental: history is built, then a
 later week of Service Ping files lands (crossing a month end, with a payload delivered again and an
 earlier copy of an old ping arriving late) with ip_to_geo exported again without one country, and
 the second build equals a full refresh of the same landing zone row for row, while the rows the new
@@ -20,17 +21,20 @@ from usage_platform.synthetic import generate
 
 END_DATE = dt.date(2026, 11, 3)  # the new week (Oct 28 .. Nov 3) crosses a month end
 NEW_WEEK_FROM = END_DATE - dt.timedelta(days=6)
-SELECT = "+fct_ping_instance_metric_monthly"
-# Columns that say when and by which run a row was written: not part of the comparison.
-BOOKKEEPING = ("_loaded_at", "_dbt_invocation_id")
+SELECT = "+mart_ping_instance_metric_monthly"
 TABLES = {
     "prep_ping_instance": "prep.prep_ping_instance",
     "monthly": "common.fct_ping_instance_metric_monthly",
+    "mart": "marts.mart_ping_instance_metric_monthly",
 }
+# Columns that say when and by which run a row was written: not part of the comparison.
+BOOKKEEPING = ("_loaded_at", "_dbt_invocation_id")
+MART_BOOKKEEPING = ("_dbt_invocation_id", "_fct_invocation_id")
 
 
 def rows(settings, table: str, *, bookkeeping: bool = False) -> list[dict]:
-    excluded = "" if bookkeeping else f" exclude ({', '.join(BOOKKEEPING)})"
+    columns = MART_BOOKKEEPING if table == TABLES["mart"] else BOOKKEEPING
+    excluded = "" if bookkeeping else f" exclude ({', '.join(columns)})"
     return query(settings, f"select *{excluded} from {table} order by all")
 
 
@@ -76,6 +80,29 @@ def drop_a_country(settings) -> int:
     return country
 
 
+def drop_a_health_score_flag(settings) -> str:
+    """Edit the metrics dictionary (same file) so that a metric the mart holds is no longer a
+    health-score metric: its rows change in every month, its values do not. Returns its key path."""
+    held = {
+        row["metric_key_path"]
+        for row in query(
+            settings,
+            "select distinct metric_key_path from marts.mart_ping_instance_metric_monthly "
+            "where is_health_score_metric",
+        )
+    }
+    for definition in sorted((settings.landing_dir / "metrics_dictionary").rglob("*.yml")):
+        text = definition.read_text()
+        key_path = next(
+            (line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("key_path:")),
+            None,
+        )
+        if key_path in held and "- customer_health_score\n" in text:
+            definition.write_text(text.replace("- customer_health_score\n", "", 1))
+            return key_path
+    raise AssertionError("no health-score metric in the mart to edit")
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
     root = tmp_path_factory.mktemp("ping_incremental")
@@ -98,6 +125,7 @@ def builds(tmp_path_factory):
     before = snapshot(incremental)
 
     country = drop_a_country(incremental)
+    unflagged = drop_a_health_score_flag(incremental)
     for folder in new_week:
         shutil.copytree(folder, incremental.landing_dir / "service_ping" / folder.name)
     shutil.copytree(extra, incremental.landing_dir / "service_ping" / extra.name, dirs_exist_ok=True)
@@ -120,6 +148,7 @@ def builds(tmp_path_factory):
         "late": late,
         "bare": bare,
         "country": country,
+        "unflagged": unflagged,
     }
 
 
@@ -195,6 +224,18 @@ def test_months_before_the_new_pings_are_not_rewritten(builds):
         assert row["previous_metric_value"] == september_values.get(
             (row["dim_installation_id"], row["metrics_path"])
         )
+
+
+def test_a_dictionary_edit_restates_the_metric_in_every_month_of_the_mart(builds):
+    def flags(snapshot):
+        return {
+            row["is_health_score_metric"]
+            for row in snapshot["mart"]
+            if row["metric_key_path"] == builds["unflagged"] and row["snapshot_month"] < dt.date(2026, 10, 1)
+        }
+
+    assert flags(builds["before"]) == {True}
+    assert flags(builds["after"]) == {False}  # September's rows too, which no new ping touches
 
 
 def test_a_build_without_new_files_writes_nothing(builds):

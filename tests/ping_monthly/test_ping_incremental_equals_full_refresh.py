@@ -1,9 +1,9 @@
 """prep_ping_instance, fct_ping_instance_metric_monthly and mart_ping_instance_metric_monthly are
-incremental: history is built, then a
-later week of Service Ping files lands (crossing a month end, with a payload delivered again and an
-earlier copy of an old ping arriving late) with ip_to_geo exported again without one country, and
-the second build equals a full refresh of the same landing zone row for row, while the rows the new
-week does not change are left as they were."""
+incremental: history is built, then a later week of Service Ping files lands (crossing a month
+end, with a payload delivered again and an earlier copy of an old ping arriving late) with
+ip_to_geo exported again without one country and the release list with one date corrected; a
+later build follows a metrics dictionary edit. The last build equals a full refresh of the same
+landing zone row for row, while the rows a build does not change are left as they were."""
 
 from __future__ import annotations
 
@@ -103,6 +103,26 @@ def drop_a_health_score_flag(settings) -> str:
     raise AssertionError("no health-score metric in the mart to edit")
 
 
+def correct_a_release_date(settings) -> str:
+    """Export the release list again (same path) with the release most pings run moved three
+    days earlier: those pings' days since release change although no ping does. Returns it."""
+    (version,) = query(
+        settings,
+        """select major_minor_version from common.dim_ping_instance
+           where major_minor_version is not null group by all order by count(*) desc, 1 limit 1""",
+    )[0].values()
+    releases = settings.landing_dir / "releases" / "releases.csv"
+    lines = releases.read_text().splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        name, released = line.strip().split(",")
+        if name == version:
+            earlier = dt.date.fromisoformat(released) - dt.timedelta(days=3)
+            lines[index] = f"{name},{earlier}\n"
+            releases.write_text("".join(lines))
+            return version
+    raise AssertionError(f"{version} is not in {releases}")
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
     root = tmp_path_factory.mktemp("ping_incremental")
@@ -125,7 +145,7 @@ def builds(tmp_path_factory):
     before = snapshot(incremental)
 
     country = drop_a_country(incremental)
-    unflagged = drop_a_health_score_flag(incremental)
+    corrected = correct_a_release_date(incremental)
     for folder in new_week:
         shutil.copytree(folder, incremental.landing_dir / "service_ping" / folder.name)
     shutil.copytree(extra, incremental.landing_dir / "service_ping" / extra.name, dirs_exist_ok=True)
@@ -134,6 +154,12 @@ def builds(tmp_path_factory):
     after = snapshot(incremental)
     dbt_build(incremental, SELECT, tmp_dir=root / "again")
     again = snapshot(incremental)
+    # A dictionary edit on its own build: it restates every month holding the metric, which
+    # would hide a month the week's build failed to restate.
+    unflagged = drop_a_health_score_flag(incremental)
+    load_raw(incremental)
+    dbt_build(incremental, SELECT, tmp_dir=root / "dictionary")
+    edited = snapshot(incremental)
 
     full = settings_for(root / "full")
     shutil.copytree(incremental.landing_dir, full.landing_dir)
@@ -145,10 +171,12 @@ def builds(tmp_path_factory):
         "before": before,
         "after": after,
         "again": again,
+        "edited": edited,
         "late": late,
         "bare": bare,
         "country": country,
         "unflagged": unflagged,
+        "corrected": corrected,
     }
 
 
@@ -234,8 +262,23 @@ def test_a_dictionary_edit_restates_the_metric_in_every_month_of_the_mart(builds
             if row["metric_key_path"] == builds["unflagged"] and row["snapshot_month"] < dt.date(2026, 10, 1)
         }
 
-    assert flags(builds["before"]) == {True}
-    assert flags(builds["after"]) == {False}  # September's rows too, which no new ping touches
+    assert flags(builds["after"]) == {True}
+    assert flags(builds["edited"]) == {False}  # September's rows too, which no new ping touches
+
+
+def test_a_corrected_release_date_restates_the_months_of_its_pings(builds):
+    def days(snapshot):
+        return {
+            (row["dim_installation_id"], row["snapshot_month"]): row["days_since_release"]
+            for row in snapshot["mart"]
+            if row["major_minor_version"] == builds["corrected"]
+            and row["snapshot_month"] < dt.date(2026, 10, 1)
+        }
+
+    before, after = days(builds["before"]), days(builds["after"])
+    assert before and set(after) == set(before)
+    # September's rows too, which no new ping and no rewritten monthly value touches.
+    assert all(after[month] == before[month] + 3 for month in before)
 
 
 def test_a_build_without_new_files_writes_nothing(builds):
@@ -259,3 +302,4 @@ def test_a_month_whose_new_last_ping_has_no_metric_loses_its_rows(builds):
         ]
 
     assert october_rows(builds["before"]) and not october_rows(builds["after"])
+

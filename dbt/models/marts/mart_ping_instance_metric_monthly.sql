@@ -23,7 +23,18 @@
     a new subscription mapping, an ip_to_geo export, a release), or when one of its metrics'
     dictionary attributes changed (_metric_attributes_hash). A month the monthly fact no longer
     has is deleted by the post-hook. -#}
+{#- Incremental when the table holds the bookkeeping columns (the watermark's value is not used). -#}
 {%- set incremental = incremental_watermark('_fct_invocation_id').incremental %}
+{%- set metric_attribute_columns = [
+    'product_section', 'product_stage', 'product_group', 'metric_format', 'is_smau', 'is_gmau',
+    'is_paid_gmau', 'is_umau', 'is_health_score_metric', 'is_aggregated_metric',
+] %}
+{#- A row's metric attributes, hashed alike where rows are built and where the table's are compared. -#}
+{%- set current_metric_attributes, built_metric_attributes = [], [] %}
+{%- for column in metric_attribute_columns %}
+    {%- do current_metric_attributes.append('now.' ~ column) %}
+    {%- do built_metric_attributes.append('metrics.' ~ column) %}
+{%- endfor %}
 
 with monthly as (
     select * from {{ ref('fct_ping_instance_metric_monthly') }}
@@ -105,11 +116,7 @@ metric_attributes as (
         is_paid_gmau,
         is_umau,
         is_health_score_metric,
-        is_aggregated_metric,
-        {{ hash_key([
-            'product_section', 'product_stage', 'product_group', 'metric_format', 'is_smau', 'is_gmau',
-            'is_paid_gmau', 'is_umau', 'is_health_score_metric', 'is_aggregated_metric',
-        ]) }} as _metric_attributes_hash
+        is_aggregated_metric
     from {{ ref('dim_ping_metric') }}
 ),
 {%- if incremental %}
@@ -134,15 +141,13 @@ monthly_months as (
     group by dim_installation_id, snapshot_month
 ),
 
--- Metrics whose dictionary attributes are not those the table holds (a missing entry hashes as nulls).
+-- Metrics whose dictionary attributes are not those the table holds (hashed as in `rows`).
 changed_metrics as (
     select held.metric_key_path
     from (select distinct metric_key_path, _metric_attributes_hash from {{ this }}) as held
     left join metric_attributes as now on held.metric_key_path = now.metrics_path
-    where held._metric_attributes_hash is distinct from coalesce(
-        now._metric_attributes_hash,
-        {{ hash_key(['null', 'null', 'null', 'null', 'null', 'null', 'null', 'null', 'null', 'null']) }}
-    )
+    where held._metric_attributes_hash
+        <> {{ hash_key(current_metric_attributes) }}
 ),
 
 rebuilt_months as (
@@ -209,10 +214,7 @@ rows as (
         attributes.versions_behind_latest,
         attributes.days_since_release,
         attributes._ping_attributes_hash,
-        coalesce(
-            metrics._metric_attributes_hash,
-            {{ hash_key(['null', 'null', 'null', 'null', 'null', 'null', 'null', 'null', 'null', 'null']) }}
-        ) as _metric_attributes_hash,
+        {{ hash_key(built_metric_attributes) }} as _metric_attributes_hash,
         monthly._dbt_invocation_id as _fct_invocation_id,
         '{{ invocation_id }}' as _dbt_invocation_id
     from monthly

@@ -302,4 +302,3 @@ def test_a_month_whose_new_last_ping_has_no_metric_loses_its_rows(builds):
         ]
 
     assert october_rows(builds["before"]) and not october_rows(builds["after"])
-

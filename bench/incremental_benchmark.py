@@ -27,6 +27,7 @@ parsed when its definitions first load, before anything is timed.
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
 import json
 import os
@@ -79,19 +80,29 @@ def settings_for(data_dir: Path, landing: Path):
 
 
 def dbt_timings(run_id: str) -> dict:
-    """What dbt itself reports for the run's invocation (run_results.json): its elapsed time and
-    the slowest nodes."""
+    """What dbt itself logged for the run's invocation (dbt.log in its folder; the platform runs dbt
+    with --no-write-json, so there is no run_results.json): the command's wall time, from its start
+    to its end (parse included), and the slowest nodes."""
     target = Path(os.environ["DBT_TARGET_PATH"])
-    found = sorted(target.glob(f"usage_platform_dbt-{run_id[:7]}-*/run_results.json"))
+    found = sorted(target.glob(f"usage_platform_dbt-{run_id[:7]}-*"))
     if not found:
         return {}
-    results = json.loads(found[-1].read_text())
-    nodes = sorted(results["results"], key=lambda r: -r["execution_time"])
+    nodes, command_s = [], None
+    for log in sorted(found[-1].glob("dbt.log*"), reverse=True):  # dbt.log.1 (rotated) first
+        for line in log.read_text().splitlines():
+            event = json.loads(line) if line.startswith("{") else {}
+            name = event.get("info", {}).get("name")
+            if name == "NodeFinished":
+                data = event["data"]
+                nodes.append((data["node_info"]["unique_id"], data["run_result"]["execution_time"]))
+            elif name == "CommandCompleted":
+                command_s = event["data"]["elapsed"]
+    nodes.sort(key=lambda node: -node[1])
     return {
-        "dbt_elapsed_s": round(results["elapsed_time"], 2),
+        "dbt_command_s": None if command_s is None else round(command_s, 2),
         "dbt_nodes": len(nodes),
-        "dbt_nodes_s": round(sum(r["execution_time"] for r in nodes), 2),
-        "slowest": {r["unique_id"].split(".")[-1]: round(r["execution_time"], 2) for r in nodes[:4]},
+        "dbt_nodes_s": round(sum(seconds for _, seconds in nodes), 2),
+        "slowest": {unique_id.split(".")[-1]: round(seconds, 2) for unique_id, seconds in nodes[:4]},
     }
 
 
@@ -126,8 +137,9 @@ def materialize(
     started = time.monotonic()
     if profiler:
         profiler.enable()
+    instance = instance or dg.DagsterInstance.ephemeral()
     result = job.execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=instance,
         asset_selection=keys if checks is None else None,
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
@@ -139,6 +151,13 @@ def materialize(
     if not result.success:
         raise SystemExit(f"{label}: the run failed")
     dbt = dbt_timings(result.run_id)
+    # What the run wrote to the event log, by type (log lines without a Dagster event as "log").
+    events = collections.Counter(
+        entry.dagster_event.event_type_value if entry.dagster_event else "log"
+        for entry in instance.all_logs(result.run_id)
+    )
+    dbt["events"] = sum(events.values())
+    dbt["events_by_type"] = dict(events.most_common())
     print(
         f"{label}: {elapsed:.1f}s ({len(keys) if keys is not None else 'all'} assets) dbt: {dbt}", flush=True
     )

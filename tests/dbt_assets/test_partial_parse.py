@@ -1,6 +1,7 @@
 """The dbt asset's care of the project's dbt target folder: dbt parses the project partially from
 the second run on, even after another warehouse was used (the state a run parsed is copied back),
-and the per-invocation folders dagster-dbt leaves behind are pruned to the newest few."""
+the per-invocation folders dagster-dbt leaves behind are pruned to the newest few, and hold no
+manifest or run results."""
 
 from __future__ import annotations
 
@@ -47,13 +48,15 @@ def test_the_next_run_parses_partially_after_a_profile_change(tmp_path):
     target = project_target(other)
     changed = run_dbt(other)
     assert PROFILE_CHANGED in (changed / "dbt.log").read_text()
+    # dbt writes no manifest.json or run_results.json there (seconds per delivery, read by nobody).
+    assert not (changed / "manifest.json").exists() and not (changed / "run_results.json").exists()
     # What that run parsed is now the project's state: the next run parses partially.
     kept = (target / PARTIAL_PARSE_FILE).read_bytes()
     assert kept == (changed / PARTIAL_PARSE_FILE).read_bytes()
     # Folders of old invocations, older than any real one: pruned by the next run's step.
     stale = [target / f"usage_platform_dbt-{n:07x}-{n:07x}" for n in range(RUN_FOLDERS_KEPT + 5)]
     for folder in stale:
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)  # a checkout's earlier session may have left some
         os.utime(folder, (1_000_000_000, 1_000_000_000))
     again = run_dbt(other)
     kept = [path for path in target.iterdir() if path.name.startswith("usage_platform_dbt-")]

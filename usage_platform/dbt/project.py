@@ -149,9 +149,9 @@ def prune_run_folders(project_target_path: Path, step: str, keep: int = RUN_FOLD
     """Remove all but the newest `keep` target folders of the dbt step `step`; returns them.
 
     dagster-dbt writes every invocation into a folder of its own, `<step>-<run id[:7]>-<id>`, under
-    the project target (manifest, run results, compiled SQL, dbt.log, partial-parse state: about
-    12 MB for this project) and never removes it: a deployment that runs itself would grow by that
-    much per delivery. The newest are kept to look into (run_results.json, dbt.log); DuckDB's
+    the project target (compiled SQL, dbt.log, partial-parse state: megabytes for this project;
+    no manifest or run results, see BUILD_FLAGS in assets.py) and never removes it: a deployment
+    that runs itself would grow by that much per delivery. The newest are kept to look into (compiled SQL, dbt.log); DuckDB's
     writers run one at a time (pool of one), so a folder in use is always among them."""
     pattern = re.compile(re.escape(step) + r"-[0-9a-f]{7}-[0-9a-f]{7}")
     folders = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,16 +16,22 @@ import pytest
 from usage_platform.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from usage_platform.synthetic import GenerationSummary
 
+# The parse state the tests' own dbt invocations share (dbt_subprocess), one per worker.
+DBT_PARSE_STATE: Path = DBT_PROJECT_DIR / "target" / "pytest_partial_parse.msgpack"
+
 
 def pytest_configure(config):
     """Under pytest-xdist (`make test` runs two workers), each worker parses the dbt project into
     a target path of its own: two `dbt parse` writing one manifest would race."""
+    global DBT_PARSE_STATE
     worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
+    if not base.is_absolute():
+        base = DBT_PROJECT_DIR / base
     if worker:
-        base = Path(os.environ.get("DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target")
-        if not base.is_absolute():
-            base = DBT_PROJECT_DIR / base
-        os.environ["DBT_TARGET_PATH"] = str(base / f"pytest-{worker}")
+        base = base / f"pytest-{worker}"
+        os.environ["DBT_TARGET_PATH"] = str(base)
+    DBT_PARSE_STATE = base / "pytest_partial_parse.msgpack"
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -78,32 +86,50 @@ def load_raw(settings: Settings) -> None:
                 loader.load(table, files)
 
 
-def dbt_build(settings: Settings, select: str, *, tmp_dir: Path) -> str:
+def dbt_subprocess(settings: Settings, args: list[str], *, tmp_dir: Path) -> subprocess.CompletedProcess:
+    """dbt ARGS against the settings' warehouse, with its target and logs under tmp_dir; the
+    caller judges the outcome.
+
+    dbt parses the whole project (~4 s) when its target folder has no parse state or the profile
+    changed, and the warehouse's path is part of the profile: every test would parse anew. So dbt
+    runs in the warehouse's folder with its path relative (the same profile in every test), and
+    starts from the parse state the worker's previous invocation left (DBT_PARSE_STATE), as the
+    platform's own dbt step does (keep_partial_parse_state). dbt still reparses what changed."""
+    from usage_platform.dbt.project import PARTIAL_PARSE_FILE, dbt_env, dbt_executable
+
+    target = tmp_dir / "dbt_target"
+    if DBT_PARSE_STATE.is_file() and not (target / PARTIAL_PARSE_FILE).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DBT_PARSE_STATE, target / PARTIAL_PARSE_FILE)
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command = [dbt_executable(), *args, *project, "--target-path", str(target)]
+    command += ["--log-path", str(tmp_dir / "dbt_logs")]
+    env = {**os.environ, **dbt_env(settings), "USAGE_PLATFORM_DUCKDB_PATH": settings.duckdb_path.name}
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    completed = subprocess.run(
+        command, cwd=settings.duckdb_path.parent, env=env, capture_output=True, text=True, check=False
+    )
+    if (target / PARTIAL_PARSE_FILE).is_file():
+        DBT_PARSE_STATE.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target / PARTIAL_PARSE_FILE, DBT_PARSE_STATE)
+    return completed
+
+
+def dbt_build(settings: Settings, select: str, *, tmp_dir: Path, write_json: bool = False) -> str:
     """`dbt build --select SELECT` against the settings' warehouse; returns dbt's output and
-    fails the test with that output when dbt fails. Raw tables must already be loaded."""
-    import os
-    import subprocess
-    import sys
-
-    from usage_platform.dbt.project import dbt_env, dbt_executable
-    from usage_platform.settings import DBT_PROJECT_DIR
-
-    command = [dbt_executable(), "build", "--select", select, "--target-path", str(tmp_dir / "dbt_target")]
+    fails the test with that output when dbt fails. Raw tables must already be loaded.
+    `write_json`: dbt writes manifest.json and run_results.json (a second a build; off unless the
+    test reads them, as the platform's own dbt step runs)."""
+    args = ["build", "--select", select]
     # The reports on the check history read tables only Dagster writes (trusted_data_history):
     # left out unless the selection asks for them.
     if "trusted_data" not in select:
-        command += ["--exclude", "source:trusted_data+"]
+        args += ["--exclude", "source:trusted_data+"]
     # Only tests whose every parent is selected: a relationships test into an unbuilt model is not ours.
-    command += ["--indirect-selection", "buildable"]
-    command += ["--log-path", str(tmp_dir / "dbt_logs")]
-    completed = subprocess.run(
-        command,
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, **dbt_env(settings)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    args += ["--indirect-selection", "buildable"]
+    if not write_json:
+        args.append("--no-write-json")
+    completed = dbt_subprocess(settings, args, tmp_dir=tmp_dir)
     if completed.returncode != 0:
         print(completed.stdout[-6000:], file=sys.stderr)
         pytest.fail(f"dbt build --select {select} failed:\n{completed.stdout[-3000:]}")

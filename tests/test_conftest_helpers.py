@@ -17,6 +17,10 @@ def test_load_raw_then_build_a_selection(tmp_path):
     empty = settings_for(tmp_path / "empty")
     with pytest.raises(pytest.fail.Exception, match="prep_license"):
         dbt_build(empty, "prep_license", tmp_dir=tmp_path / "empty")
+    # A second warehouse, yet dbt did not parse the project again: it started from the state the
+    # first build left (dbt_subprocess).
+    log = (tmp_path / "empty" / "dbt_logs" / "dbt.log").read_text()
+    assert "Partial parsing enabled, no changes found, skipping parsing" in log
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as conn:
         assert conn.execute("select count(*) from prep.prep_license").fetchone()[0] > 0
 

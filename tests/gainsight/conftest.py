@@ -41,5 +41,6 @@ def pump_build(tmp_path_factory) -> PumpBuild:
     generate(settings.landing_dir, instances=10, months=2, seed=11)
     planted = plant_cases(settings.landing_dir)
     load_raw(settings)
-    dbt_build(settings, "+pump_gainsight_metrics_monthly_paid", tmp_dir=tmp)
+    # The publishing tests read the grants dbt compiled, in its manifest.json.
+    dbt_build(settings, "+pump_gainsight_metrics_monthly_paid", tmp_dir=tmp, write_json=True)
     return PumpBuild(settings, planted, tmp / "dbt_target")

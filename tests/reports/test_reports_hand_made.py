@@ -175,6 +175,7 @@ def test_drop_thresholds_are_dbt_vars(built, tmp_path):
         str(tmp_path / "dbt_target"),
         "--log-path",
         str(tmp_path / "dbt_logs"),
+        "--no-write-json",
     ]
     completed = subprocess.run(
         command, cwd=DBT_PROJECT_DIR, env={**dbt_env(other)}, capture_output=True, text=True, check=False

@@ -4,15 +4,13 @@ built from a synthetic GitLab.com landing zone, checked against values recompute
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
 from types import SimpleNamespace
 
 import duckdb
 import pytest
 
-from tests.conftest import dbt_build, load_raw, settings_for
+from tests.conftest import dbt_build, dbt_subprocess, load_raw, settings_for
 from tests.saas_usage.saas_landing import (
     GOLDEN_NAMESPACE_ID,
     GitLabDotCom,
@@ -201,25 +199,7 @@ def test_activity_in_a_project_missing_from_the_export_fails_the_build(saas, tmp
         handle.write(f"1,1,{rows[0]['author_id']},1,2026-10-30 10:00:00,\n")
     load_raw(settings)
 
-    from usage_platform.dbt.project import dbt_env, dbt_executable
-    from usage_platform.settings import DBT_PROJECT_DIR
-
-    completed = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--select",
-            "prep_namespace_activity",
-            "--target-path",
-            str(tmp_path / "dbt_target"),
-            "--log-path",
-            str(tmp_path / "dbt_logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, **dbt_env(settings)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    args = ["build", "--select", "prep_namespace_activity", "--no-write-json"]
+    completed = dbt_subprocess(settings, args, tmp_dir=tmp_path)
     assert completed.returncode != 0
     assert "FAIL 1 not_null_prep_namespace_activity_ultimate_parent_namespace_id" in completed.stdout

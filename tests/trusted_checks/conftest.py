@@ -3,7 +3,6 @@ the model checks (Pandera, warehouse SQL, golden records, coverage)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,9 +10,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tests.conftest import settings_for
+from tests.conftest import dbt_subprocess, settings_for
 from usage_platform.definitions import build_definitions
-from usage_platform.settings import DBT_PROJECT_DIR, Settings
+from usage_platform.settings import Settings
 from usage_platform.trusted_data.model_checks import build_model_checks, check_keys
 
 DBT_ASSETS = "usage_platform_dbt"
@@ -67,15 +66,4 @@ def warehouse_copy(built, tmp_path) -> Settings:
 
 def dbt_run(settings: Settings, *args: str, tmp_dir: Path) -> subprocess.CompletedProcess:
     """dbt against the settings' warehouse; the caller judges the outcome."""
-    from usage_platform.dbt.project import dbt_env, dbt_executable
-
-    command = [dbt_executable(), *args, "--target-path", str(tmp_dir / "dbt_target")]
-    command += ["--log-path", str(tmp_dir / "dbt_logs")]
-    return subprocess.run(
-        command,
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, **dbt_env(settings)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return dbt_subprocess(settings, [*args, "--no-write-json"], tmp_dir=tmp_dir)

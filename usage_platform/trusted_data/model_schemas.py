@@ -172,17 +172,24 @@ def md5_of(*series: pd.Series) -> pd.Series:
     return joined.map(lambda text: hashlib.md5(text.encode()).hexdigest())
 
 
+def datetimes(values: pd.Series) -> pd.Series:
+    """Dates or timestamps as datetime64. Without cache=False pandas first samples the values for
+    a conversion cache, turning 10,000 of them into Python objects: ~40 ms a call, for columns
+    DuckDB already hands over as datetime64."""
+    return pd.to_datetime(values, cache=False)
+
+
 def month_start(dates: pd.Series) -> pd.Series:
-    return pd.to_datetime(dates).dt.to_period("M").dt.start_time
+    return datetimes(dates).dt.to_period("M").dt.start_time
 
 
 def day(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).dt.normalize()
+    return datetimes(values).dt.normalize()
 
 
 def months_between(start: pd.Series, end: pd.Series) -> pd.Series:
     """Month boundaries crossed from start to end (what the warehouse's datediff('month') counts)."""
-    start, end = pd.to_datetime(start), pd.to_datetime(end)
+    start, end = datetimes(start), datetimes(end)
     return (end.dt.year - start.dt.year) * 12 + (end.dt.month - start.dt.month)
 
 
@@ -973,7 +980,7 @@ class DimPingInstance(ModelRows):
                 & (day(f.snapshot_month) == month_start(f.ping_created_at))
                 & (
                     day(f.ping_created_at_year)
-                    == pd.to_datetime(f.ping_created_at).dt.to_period("Y").dt.start_time
+                    == datetimes(f.ping_created_at).dt.to_period("Y").dt.start_time
                 )
                 & (day(f.ping_created_at_28_days_earlier) == day(f.ping_created_at) - pd.Timedelta(days=28))
             ),

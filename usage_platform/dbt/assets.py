@@ -36,7 +36,7 @@ from usage_platform.warehouse.duckdb import DUCKDB_POOL, read_only_connection
 
 
 # dbt writes manifest.json twice per invocation (after parsing, then again with run_results.json
-# at the end): ~3.5 s of a delivery's dbt step on this project, for files nothing reads. Dagster
+# at the end): about a second per invocation on this project, for files nothing reads. Dagster
 # has the manifest (parsed once, `ensure_manifest`) and each node's result as an event; the
 # invocation's folder keeps its compiled SQL, dbt.log and partial-parse state.
 BUILD_FLAGS = ("--no-write-json",)

@@ -151,8 +151,8 @@ def prune_run_folders(project_target_path: Path, step: str, keep: int = RUN_FOLD
     dagster-dbt writes every invocation into a folder of its own, `<step>-<run id[:7]>-<id>`, under
     the project target (compiled SQL, dbt.log, partial-parse state: megabytes for this project;
     no manifest or run results, see BUILD_FLAGS in assets.py) and never removes it: a deployment
-    that runs itself would grow by that much per delivery. The newest are kept to look into (compiled SQL, dbt.log); DuckDB's
-    writers run one at a time (pool of one), so a folder in use is always among them."""
+    that runs itself would grow by that much per delivery. The newest are kept to look into;
+    DuckDB's writers run one at a time (pool of one), so a folder in use is always among them."""
     pattern = re.compile(re.escape(step) + r"-[0-9a-f]{7}-[0-9a-f]{7}")
     folders = [
         path for path in Path(project_target_path).iterdir() if path.is_dir() and pattern.fullmatch(path.name)

@@ -79,3 +79,21 @@ def test_blocked_and_deactivated_users_acted_only_before_their_last_activity(dot
     assert all(start.isoformat() <= day <= end.isoformat() for _, day, _ in acted)
     golden = str(GOLDEN_SAAS.namespace_id)
     assert any(group == golden and gone[uid]["state"] == "blocked" for uid, _, group in acted)
+
+
+def test_namespace_ids_stay_unique_when_the_ranges_meet():
+    # Groups (the business's), subgroups and personal namespaces (user id + offset) draw ids from
+    # ranges that meet once there are a few thousand groups: a taken namespace id is skipped, and
+    # the ids drawn below that scale are the ones drawn before.
+    import random
+
+    from usage_platform.synthetic.saas import PERSONAL_NAMESPACE_OFFSET, _Sequences
+
+    free = _Sequences(random.Random(7))
+    subgroup, user = free.take("subgroup"), free.take("user")
+    taken = {subgroup, user + PERSONAL_NAMESPACE_OFFSET}
+    crowded = _Sequences(random.Random(7), taken)
+    assert crowded.take("subgroup") > subgroup
+    assert crowded.take("user") + PERSONAL_NAMESPACE_OFFSET not in taken
+    unchanged = _Sequences(random.Random(7), {1})
+    assert (unchanged.take("subgroup"), unchanged.take("user")) == (subgroup, user)

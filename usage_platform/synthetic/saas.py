@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from usage_platform.synthetic.config import GeneratorConfig
@@ -79,11 +80,21 @@ COLUMNS = {
 }
 
 
-class _Sequences:
-    """GitLab.com ids: large, increasing, with gaps (other tenants' rows sit in between)."""
+# A user's personal namespace: its id is the user's plus this offset.
+PERSONAL_NAMESPACE_OFFSET = 100_000_000
 
-    def __init__(self, rng: random.Random) -> None:
+
+class _Sequences:
+    """GitLab.com ids: large, increasing, with gaps (other tenants' rows sit in between).
+
+    Namespace ids must be unique across groups (the business's, `namespace_ids`), subgroups and
+    personal namespaces (user id + PERSONAL_NAMESPACE_OFFSET). Their ranges overlap once there
+    are a few thousand groups (10,000 instances gave a subgroup the id of a group), so a subgroup
+    or user id whose namespace id is taken is skipped; below that scale nothing changes."""
+
+    def __init__(self, rng: random.Random, namespace_ids: Iterable[int] = ()) -> None:
         self.rng = rng
+        self.namespace_ids = set(namespace_ids)
         self.next = {
             "user": 11_000_000,
             "project": 45_000_000,
@@ -98,7 +109,12 @@ class _Sequences:
         }
 
     def take(self, kind: str) -> int:
+        offset = {"subgroup": 0, "user": PERSONAL_NAMESPACE_OFFSET}.get(kind)
         self.next[kind] += self.rng.randint(1, 5000)
+        while offset is not None and self.next[kind] + offset in self.namespace_ids:
+            self.next[kind] += self.rng.randint(1, 5000)
+        if offset is not None:
+            self.namespace_ids.add(self.next[kind] + offset)
         return self.next[kind]
 
 
@@ -109,7 +125,7 @@ _GONE = ("blocked", "deactivated")
 def build_saas_tables(business: Business, config: GeneratorConfig) -> SaasTables:
     tables = SaasTables()
     rng = config.rng("saas")
-    ids = _Sequences(rng)
+    ids = _Sequences(rng, (namespace.id for namespace in business.namespaces))
     for namespace in business.namespaces:
         _Group(namespace, tables, ids, config, config.rng("saas", namespace.id)).build()
     _instance_runners(tables, ids, rng, config)
@@ -253,7 +269,7 @@ class _Group:
         for rank, (user_id, created) in enumerate(users):
             self.tables.namespaces.append(
                 (
-                    user_id + 100_000_000,
+                    user_id + PERSONAL_NAMESPACE_OFFSET,
                     f"user{user_id}",
                     f"user{user_id}",
                     "User",

@@ -34,7 +34,6 @@ from usage_platform.dbt.translator import UsagePlatformTranslator
 from usage_platform.settings import Settings
 from usage_platform.warehouse.duckdb import DUCKDB_POOL, read_only_connection
 
-
 # dbt writes manifest.json twice per invocation (after parsing, then again with run_results.json
 # at the end): about a second per invocation on this project, for files nothing reads. Dagster
 # has the manifest (parsed once, `ensure_manifest`) and each node's result as an event; the

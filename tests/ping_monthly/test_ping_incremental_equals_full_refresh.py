@@ -64,14 +64,20 @@ def redeliveries(history: list[Path]) -> tuple[list[dict], dict, dict]:
     return envelopes, late, bare
 
 
+def most_common(settings, table: str, column: str):
+    """The value of `column` most rows of `table` hold (nulls aside; ties: the smallest)."""
+    (value,) = query(
+        settings,
+        f"select {column} from {table} where {column} is not null "
+        "group by all order by count(*) desc, 1 limit 1",
+    )[0].values()
+    return value
+
+
 def drop_a_country(settings) -> int:
     """Export ip_to_geo again (same path) without the networks of the country most pings came
     from: those pings' country changes although their payloads do not. Returns that country."""
-    (country,) = query(
-        settings,
-        """select dim_location_country_id from prep.prep_ping_instance
-           where dim_location_country_id is not null group by all order by count(*) desc, 1 limit 1""",
-    )[0].values()
+    country = most_common(settings, "prep.prep_ping_instance", "dim_location_country_id")
     blocks = settings.landing_dir / "ip_to_geo" / "blocks_ipv4.csv"
     lines = blocks.read_text().splitlines(keepends=True)
     kept = [line for line in lines if str(country) not in line.split(",")[1:3]]
@@ -106,11 +112,7 @@ def drop_a_health_score_flag(settings) -> str:
 def correct_a_release_date(settings) -> str:
     """Export the release list again (same path) with the release most pings run moved three
     days earlier: those pings' days since release change although no ping does. Returns it."""
-    (version,) = query(
-        settings,
-        """select major_minor_version from common.dim_ping_instance
-           where major_minor_version is not null group by all order by count(*) desc, 1 limit 1""",
-    )[0].values()
+    version = most_common(settings, "common.dim_ping_instance", "major_minor_version")
     releases = settings.landing_dir / "releases" / "releases.csv"
     lines = releases.read_text().splitlines(keepends=True)
     for index, line in enumerate(lines):

@@ -3,6 +3,7 @@
     .venv/bin/python bench/incremental_benchmark.py [--instances 300] [--extra-keys 2500]
         [--work-dir /tmp/usage_platform_incremental_bench] [--json results.jsonl] [--profile week.pstats]
         [--without-dbt-tests]   (an experiment: the week without its dbt tests, a floor)
+        [--keep]   (keep the run's two warehouses under --work-dir, to query them afterwards)
 
 One synthetic landing zone (two months ending 2026-10-31, about 8.7 weeks of receipts) is generated
 once under --work-dir; its last week of Service Ping folders (receipts 2026-10-25..31) is held back
@@ -204,6 +205,12 @@ def main(argv=None) -> int:
         help="an experiment, not a configuration of the platform: the week's automation run without "
         "its dbt tests (every other check still runs), to see the floor a delivery has without them",
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the run's folder (both warehouses, their landing zones and dbt targets) under "
+        "--work-dir instead of deleting it",
+    )
     args = parser.parse_args(argv)
 
     work = args.work_dir.resolve()
@@ -308,7 +315,10 @@ def main(argv=None) -> int:
     if args.json:
         with args.json.open("a") as handle:
             handle.write(json.dumps(results) + "\n")
-    shutil.rmtree(run_dir, ignore_errors=True)
+    if args.keep:
+        print(f"kept {run_dir}")
+    else:
+        shutil.rmtree(run_dir, ignore_errors=True)
     return 0
 
 

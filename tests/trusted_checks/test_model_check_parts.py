@@ -1,7 +1,8 @@
 """The parts of the model checks on hand-made data: a rule sees only rows with values, counts each
 broken row once and names its values; a rule that cannot run says which; a warehouse check names a
-missing table or column instead of failing its query; documented columns separate missing (ERROR)
-from undocumented (WARN)."""
+missing table or column instead of failing its query; a scoped warehouse check reads only the rows
+of invocations it has not passed, and keeps reading a failing one; documented columns separate
+missing (ERROR) from undocumented (WARN)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ import pandas as pd
 import pytest
 from pandera.typing import Series
 
-from usage_platform.trusted_data.model_checks import DocumentedRelation, WarehouseCheck, compare_columns
+from usage_platform.trusted_data.model_checks import (
+    CHECK_LOG,
+    DocumentedRelation,
+    WarehouseCheck,
+    compare_columns,
+)
 from usage_platform.trusted_data.model_schemas import ModelRows, RuleError, column, model_columns, rule
 from usage_platform.trusted_data.pandera_checks import PanderaCheck
 
@@ -134,6 +140,98 @@ def test_a_warehouse_check_names_a_missing_table_or_column():
     conn.execute("create table common.fct_seats (subscription varchar)")
     result = CHECK.evaluate(conn)
     assert not result.passed and metadata(result)["problem"] == "missing columns: ['seats']"
+
+
+SCOPED = WarehouseCheck(
+    "common.fct_seats",
+    "seats_not_negative",
+    "Seats are never negative.",
+    "select subscription, seats from {this} where seats < 0",
+    ("subscription", "seats"),
+    written_by="_dbt_invocation_id",
+)
+
+
+def seats_table(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
+    conn = duckdb.connect()
+    conn.execute("create schema common")
+    conn.execute(
+        "create table common.fct_seats (subscription varchar, seats integer, _dbt_invocation_id varchar)"
+    )
+    conn.executemany("insert into common.fct_seats values (?, ?, ?)", rows)
+    return conn
+
+
+def scoped(conn, check: WarehouseCheck = SCOPED) -> tuple[bool, dict]:
+    result = check.evaluate(conn)
+    return result.passed, metadata(result)
+
+
+def test_a_scoped_check_reads_the_rows_of_invocations_it_has_not_passed():
+    conn = seats_table([("A", 3, "run-1"), ("B", 5, "run-1"), ("C", 1, "run-2")])
+    passed, found = scoped(conn)
+    assert passed and (found["rows_checked"], found["invocations_checked"]) == (3, 2)
+    assert conn.execute(f"select invocation_id, rows_checked from {CHECK_LOG} order by 1").fetchall() == [
+        ("run-1", 2),
+        ("run-2", 1),
+    ]
+    passed, found = scoped(conn)  # nothing new: nothing read
+    assert passed and (found["rows_checked"], found["invocations_passed_before"]) == (0, 2)
+
+    # A delivery with a broken row: only its rows are read, and it fails on them.
+    conn.executemany("insert into common.fct_seats values (?, ?, ?)", [("D", -4, "run-3"), ("E", 2, "run-3")])
+    passed, found = scoped(conn)
+    assert not passed and found["num_failures"] == 1 and found["rows_checked"] == 2
+    assert "| D | -4 |" in found["failure_cases"]
+    # The failure does not disappear: read again, and again with a later delivery beside it.
+    assert scoped(conn)[0] is False
+    conn.execute("insert into common.fct_seats values ('F', 7, 'run-4')")
+    passed, found = scoped(conn)
+    assert not passed and (found["rows_checked"], found["invocations_checked"]) == (3, 2)
+    assert found["num_failures"] == 1
+
+    # The failing invocation's rows rewritten by a later one (delete+insert): it passes, and the
+    # older rows were not read again.
+    conn.execute("delete from common.fct_seats where _dbt_invocation_id = 'run-3'")
+    conn.executemany("insert into common.fct_seats values (?, ?, ?)", [("D", 4, "run-5"), ("E", 2, "run-5")])
+    passed, found = scoped(conn)
+    assert passed and (found["rows_checked"], found["invocations_checked"]) == (3, 2)
+    assert scoped(conn)[1]["rows_checked"] == 0
+
+
+def test_a_changed_rule_or_view_reads_every_row_again():
+    conn = seats_table([("A", 3, "run-1"), ("B", 0, "run-2")])
+    assert scoped(conn)[0]
+    stricter = WarehouseCheck(
+        SCOPED.table,
+        SCOPED.name,
+        SCOPED.description,
+        "select subscription, seats from {this} where seats <= 0",
+        SCOPED.columns,
+        written_by=SCOPED.written_by,
+    )
+    passed, found = scoped(conn, stricter)
+    assert not passed and found["rows_checked"] == 2 and "| B | 0 |" in found["failure_cases"]
+
+    # Over a view, the view's definition is part of the rule: a new definition reads every row.
+    conn.execute("alter table common.fct_seats rename to seats_table")
+    conn.execute("create view common.fct_seats as select * from common.seats_table")
+    assert scoped(conn)[1]["rows_checked"] == 2
+    assert scoped(conn)[1]["rows_checked"] == 0
+    conn.execute(
+        "create or replace view common.fct_seats as select subscription, seats - 1 as seats, "
+        "_dbt_invocation_id from common.seats_table"
+    )
+    passed, found = scoped(conn)
+    assert not passed and found["rows_checked"] == 2 and found["num_failures"] == 1
+
+
+def test_a_scoped_check_without_its_invocation_column_fails_by_name():
+    conn = duckdb.connect()
+    conn.execute("create schema common")
+    conn.execute("create table common.fct_seats (subscription varchar, seats integer)")
+    result = SCOPED.evaluate(conn)
+    assert not result.passed and metadata(result)["problem"] == "missing columns: ['_dbt_invocation_id']"
 
 
 def test_documented_columns_missing_is_an_error_undocumented_a_warning():

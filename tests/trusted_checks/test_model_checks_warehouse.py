@@ -144,25 +144,33 @@ def test_a_sentinel_counted_as_a_value_fails_the_fact_checks(warehouse_copy):
         found = metadata(result)
         assert not result.passed and result.severity == ERROR and found["num_failures"] == 1, table
         assert f"| {ping_id} | counts.planted_sentinel | -1 | -1 |" in found["failure_cases"], table
+        # The build's rows passed above: only the planted invocation's row was read.
+        assert found["rows_checked"] == 1, table
 
 
 def test_a_negative_all_time_month_fails_the_monthly_check(warehouse_copy):
     monthly = "common.fct_ping_instance_metric_monthly"
-    assert fact_result(warehouse_copy, monthly, "all_time_monthly_not_negative").passed
+    checks = ("all_time_monthly_not_negative", "monthly_value_rule")
+    for name in checks:
+        assert fact_result(warehouse_copy, monthly, name).passed, name
     (row_id, path) = execute(
         warehouse_copy,
         f"select ping_instance_metric_monthly_id, metrics_path from {monthly} "
         "where time_frame = 'all' and monthly_metric_value is not null order by 1 limit 1",
     )[0]
+    # Rewritten by a later invocation, as the incremental model rewrites a month: the checks read
+    # the rows of invocations they have not passed (the build's passed above), so only this one.
     execute(
         warehouse_copy,
-        f"update {monthly} set monthly_metric_value = -3 where ping_instance_metric_monthly_id = ?",
+        f"update {monthly} set monthly_metric_value = -3, _dbt_invocation_id = 'planted' "
+        "where ping_instance_metric_monthly_id = ?",
         [row_id],
     )
-    for name in ("all_time_monthly_not_negative", "monthly_value_rule"):
+    for name in checks:
         result = fact_result(warehouse_copy, monthly, name)
-        assert not result.passed and metadata(result)["num_failures"] == 1, name
-        assert f"| {path} |" in metadata(result)["failure_cases"], name
+        found = metadata(result)
+        assert not result.passed and (found["num_failures"], found["rows_checked"]) == (1, 1), name
+        assert f"| {path} |" in found["failure_cases"], name
 
 
 def test_a_ping_lost_by_the_flatten_fails_its_check(warehouse_copy):

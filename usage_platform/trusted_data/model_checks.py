@@ -9,7 +9,12 @@
 - **Warehouse SQL checks** of the facts and the flattened Service Ping table (`FACT_CHECKS`):
   tables far too large for pandas are checked where they live, by a query that selects the rows
   breaking a rule (sentinels never counted as values, monthly all-time deltas never negative,
-  every ping flattened, ...). The check counts them and shows the first ones.
+  every ping flattened, ...). The check counts them and shows the first ones. A rule that
+  holds row by row on a table a delivery appends to (`written_by`: the column stamping the dbt
+  invocation that wrote each row) reads only the rows of invocations it has not passed yet: what
+  it passed is kept in the warehouse (`trusted_data.warehouse_check_log`, per check, rule
+  fingerprint and invocation), so a delivery reads its own rows, and a failure keeps being read
+  until the rows behind it are rewritten.
 - **documented_columns** on every dbt model and seed (the TDF schema test "expected tables and
   columns exist"): every column the model's yml documents exists in the warehouse (ERROR if
   not, and if the relation itself is missing); columns the yml does not document: WARN. One
@@ -24,6 +29,7 @@ Every check but the last reads the warehouse through the `warehouse` resource (D
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +46,7 @@ RESOURCE_KEY = "warehouse"
 PANDERA_CHECK_NAME = "pandera_schema"
 DOCUMENTED_COLUMNS_CHECK_NAME = "documented_columns"
 BLOCKING_PANDERA_MODELS = frozenset({"pump_gainsight_metrics_monthly_paid"})  # what leaves the platform
+CHECK_LOG = "trusted_data.warehouse_check_log"  # what each scoped warehouse check has passed
 
 
 # -- warehouse SQL checks --------------------------------------------------------------------------
@@ -47,7 +54,16 @@ BLOCKING_PANDERA_MODELS = frozenset({"pump_gainsight_metrics_monthly_paid"})  # 
 class WarehouseCheck:
     """A rule checked by a query in the warehouse. `failing_rows` selects the rows that break it
     (`{this}` is the asset's table); `columns` are the asset's columns it reads: a missing one
-    fails the check by name instead of failing the query."""
+    fails the check by name instead of failing the query.
+
+    `written_by`: for a rule that holds row by row, the column that stamps each row with the dbt
+    invocation that wrote it. The check then reads only the rows of invocations it has not passed
+    under this rule (`{this}` becomes those rows) and, when they pass, logs those invocations in
+    CHECK_LOG. Sound because an invocation's rows are never changed by a later one (incremental
+    models delete and insert; a full refresh stamps every row anew); a failing invocation is not
+    logged, so its rows are read again by every evaluation until they are rewritten. The rule's
+    fingerprint (its query, and the relation's definition when the relation is a view) is part
+    of the log: a changed rule or view reads every row again."""
 
     table: str  # schema.table of the asset
     name: str
@@ -55,6 +71,7 @@ class WarehouseCheck:
     failing_rows: str
     columns: tuple[str, ...]
     severity: dg.AssetCheckSeverity = ERROR
+    written_by: str | None = None
 
     @property
     def asset_key(self) -> dg.AssetKey:
@@ -66,13 +83,17 @@ class WarehouseCheck:
 
     def evaluate(self, conn) -> dg.AssetCheckResult:
         present = _columns_of(conn, self.table)
-        missing = [c for c in self.columns if c not in present] if present is not None else list(self.columns)
+        needed = [*self.columns, *([self.written_by] if self.written_by else [])]
+        missing = [c for c in needed if c not in present] if present is not None else needed
         if present is None or missing:
             problem = f"{self.table} does not exist" if present is None else f"missing columns: {missing}"
             return self._result(False, ERROR, num_failures=0, problem=problem)
+        scope = _Scope.pending(conn, self) if self.written_by else None
+        if scope is not None and not scope.invocations:
+            return self._result(True, self.severity, num_failures=0, scope=scope)
+        query = self.query if scope is None else self.failing_rows.format(this=scope.relation)
         cursor = conn.execute(
-            f"select *, count(*) over () as _failures from ({self.query}) as failing "
-            f"limit {FAILURE_CASES_SHOWN}"
+            f"select *, count(*) over () as _failures from ({query}) as failing limit {FAILURE_CASES_SHOWN}"
         )
         header = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
@@ -80,7 +101,11 @@ class WarehouseCheck:
         cases = (
             markdown_table(header[:-1], [[show_value(v) for v in row[:-1]] for row in rows]) if rows else None
         )
-        return self._result(failures == 0, self.severity, num_failures=failures, failure_cases=cases)
+        if scope is not None and failures == 0:
+            scope.log_passed(conn)
+        return self._result(
+            failures == 0, self.severity, num_failures=failures, failure_cases=cases, scope=scope
+        )
 
     def _result(self, passed: bool, severity, *, num_failures: int, **extra) -> dg.AssetCheckResult:
         metadata: dict[str, object] = {
@@ -92,6 +117,8 @@ class WarehouseCheck:
             metadata["problem"] = extra["problem"]
         if extra.get("failure_cases"):
             metadata["failure_cases"] = dg.MetadataValue.md(extra["failure_cases"])
+        if extra.get("scope") is not None:
+            metadata.update(extra["scope"].metadata())
         return dg.AssetCheckResult(
             asset_key=self.asset_key,
             check_name=self.name,
@@ -118,6 +145,77 @@ class WarehouseCheck:
         return _warehouse_check
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """The rows a scoped WarehouseCheck reads: those of the invocations it has not passed."""
+
+    check: WarehouseCheck
+    fingerprint: str
+    invocations: tuple[tuple[str, int], ...]  # (invocation id, rows), not passed yet
+    invocations_held: int  # invocations with rows in the table
+
+    @classmethod
+    def pending(cls, conn, check: WarehouseCheck) -> _Scope:
+        _ensure_check_log(conn)
+        schema, name = check.table.split(".")
+        view = conn.execute(
+            "select sql from duckdb_views() where schema_name = ? and view_name = ?", [schema, name]
+        ).fetchone()
+        text = check.failing_rows + "\n" + (view[0] if view else "")
+        fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
+        written_by = check.written_by
+        held = conn.execute(
+            f"""select {written_by}, count(*), {written_by} in (
+                    select invocation_id from {CHECK_LOG}
+                    where checked_table = ? and check_name = ? and fingerprint = ?
+                ) as passed
+                from {check.table} group by {written_by} order by {written_by}""",
+            [check.table, check.name, fingerprint],
+        ).fetchall()
+        pending = tuple((str(invocation), int(rows)) for invocation, rows, passed in held if not passed)
+        return cls(check, fingerprint, pending, len(held))
+
+    @property
+    def relation(self) -> str:
+        ids = ", ".join("'" + invocation.replace("'", "''") + "'" for invocation, _ in self.invocations)
+        return f"(select * from {self.check.table} where {self.check.written_by} in ({ids}))"
+
+    def log_passed(self, conn) -> None:
+        conn.executemany(
+            f"insert into {CHECK_LOG} values (?, ?, ?, ?, ?, now())",
+            [
+                [self.check.table, self.check.name, self.fingerprint, invocation, rows]
+                for invocation, rows in self.invocations
+            ],
+        )
+
+    def metadata(self) -> dict[str, object]:
+        return {
+            "rows_checked": dg.MetadataValue.int(sum(rows for _, rows in self.invocations)),
+            "invocations_checked": dg.MetadataValue.int(len(self.invocations)),
+            "invocations_passed_before": dg.MetadataValue.int(self.invocations_held - len(self.invocations)),
+            "scope": (
+                f"the rows of the dbt invocations ({self.check.written_by}) this rule had not passed yet; "
+                f"what it passed is in {CHECK_LOG}"
+            ),
+        }
+
+
+def _ensure_check_log(conn) -> None:
+    schema = CHECK_LOG.split(".")[0]
+    conn.execute(f"create schema if not exists {schema}")
+    conn.execute(
+        f"""create table if not exists {CHECK_LOG} (
+            checked_table varchar not null,
+            check_name varchar not null,
+            fingerprint varchar not null,
+            invocation_id varchar not null,
+            rows_checked bigint not null,
+            passed_at timestamp not null
+        )"""
+    )
+
+
 def _columns_of(conn, table: str) -> set[str] | None:
     """The relation's columns, None when it does not exist."""
     schema, name = table.split(".")
@@ -135,6 +233,7 @@ _MONTHLY = "common.fct_ping_instance_metric_monthly"
 _SEAT_LINK = "common.fct_usage_self_managed_seat_link"
 _SAAS_MONTHLY = "common.fct_saas_namespace_metric_monthly"
 _SENTINELS = "('-1', '-2', '-1000')"
+_WRITTEN_BY = "_dbt_invocation_id"  # the incremental models' stamp of the invocation that wrote a row
 
 FACT_CHECKS: tuple[WarehouseCheck, ...] = (
     # -- the flattened Service Ping leaves -------------------------------------------------------
@@ -164,6 +263,7 @@ FACT_CHECKS: tuple[WarehouseCheck, ...] = (
             "has_counter_error",
             "is_deprecated_value",
         ),
+        written_by=_WRITTEN_BY,
     ),
     WarehouseCheck(
         _FLATTENED,
@@ -222,6 +322,7 @@ FACT_CHECKS: tuple[WarehouseCheck, ...] = (
             "is_deprecated_value",
             "is_failed_histogram",
         ),
+        written_by=_WRITTEN_BY,
     ),
     WarehouseCheck(
         _FACT,
@@ -251,6 +352,7 @@ FACT_CHECKS: tuple[WarehouseCheck, ...] = (
             "metric_key_path",
             "is_known_metric",
         ),
+        written_by=_WRITTEN_BY,
     ),
     # -- monthly values per installation ---------------------------------------------------------
     WarehouseCheck(
@@ -265,6 +367,7 @@ FACT_CHECKS: tuple[WarehouseCheck, ...] = (
         where time_frame = 'all' and monthly_metric_value < 0
         """,
         ("time_frame", "monthly_metric_value", "metric_value", "previous_metric_value"),
+        written_by=_WRITTEN_BY,
     ),
     WarehouseCheck(
         _MONTHLY,
@@ -286,6 +389,7 @@ FACT_CHECKS: tuple[WarehouseCheck, ...] = (
             or (time_frame = 'all' and metric_value < previous_metric_value and monthly_metric_value <> 0)
         """,
         ("time_frame", "metric_value", "previous_metric_value", "monthly_metric_value", "has_timed_out"),
+        written_by=_WRITTEN_BY,
     ),
     WarehouseCheck(
         _MONTHLY,

@@ -52,5 +52,6 @@ select
     has_timed_out,
     has_counter_error,
     is_deprecated_value,
-    _loaded_at
+    _loaded_at,
+    _dbt_invocation_id
 from linked

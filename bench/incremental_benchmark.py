@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/incremental_benchmark.py [--instances 300] [--extra-keys 2500]
         [--work-dir /tmp/usage_platform_incremental_bench] [--json results.jsonl] [--profile week.pstats]
+        [--profile-landing landing.pstats]
         [--without-dbt-tests]   (an experiment: the week without its dbt tests, a floor)
         [--keep]   (keep the run's two warehouses under --work-dir, to query them afterwards)
 
@@ -200,6 +201,11 @@ def main(argv=None) -> int:
         help="write cProfile stats of the automation's run (one more week) to this file (pstats)",
     )
     parser.add_argument(
+        "--profile-landing",
+        type=Path,
+        help="write cProfile stats of the landing sensor's run (one more week) to this file (pstats)",
+    )
+    parser.add_argument(
         "--without-dbt-tests",
         action="store_true",
         help="an experiment, not a configuration of the platform: the week's automation run without "
@@ -259,6 +265,7 @@ def main(argv=None) -> int:
         incremental,
         {ping},
         "one more week: landing sensor's run",
+        profile=args.profile_landing,
         checks=own_checks,  # what the landing sensor's run request selects
         instance=instance,
     )

@@ -154,6 +154,52 @@ def test_a_truncated_ping_file_is_quarantined_and_the_rest_load(conn, settings):
     ]
 
 
+def truncated_and_good_pings(settings, bad: int, good: int) -> None:
+    ping_dir = settings.landing_dir / "service_ping/2026-05-04"
+    for number in range(good):
+        write(ping_dir / f"good_{number}.ndjson", json.dumps({**PAYLOAD, "uuid": f"u{number}"}) + "\n")
+    for number in range(bad):
+        write(ping_dir / f"truncated_{number}.ndjson", '{"uuid": "x", "counts": {"a"')
+
+
+@pytest.mark.parametrize("reader_names_the_file", [True, False])
+def test_bad_files_are_taken_out_by_name_and_the_rest_read_in_bulk(
+    conn, settings, monkeypatch, reader_names_the_file
+):
+    """A batch the reader fails on a file it names loses that file to the quarantine, and the files
+    before and after it are read again in bulk: 3 bad files among 23 cost at most 1 + 2 x 3 reads,
+    not 1 + 23. When the error names no file of the batch, the files are read one by one; the
+    outcome is the same either way."""
+    truncated_and_good_pings(settings, bad=3, good=20)
+    batches = []
+    load_batch = DuckDBRawLoader._load_batch
+
+    def counted(self, table, files, *args):
+        batches.append(len(files))
+        return load_batch(self, table, files, *args)
+
+    monkeypatch.setattr(DuckDBRawLoader, "_load_batch", counted)
+    if not reader_names_the_file:
+        monkeypatch.setattr(load_duckdb, "_file_named", lambda error, files: None)
+    report = load(conn, settings, "service_ping_payloads")
+    if reader_names_the_file:
+        assert batches[0] == 23 and len(batches) <= 1 + 2 * 3, batches
+    else:
+        assert batches == [23] + [1] * 23
+    assert report.rows_loaded == 20 and report.files_loaded == 20 and report.files_quarantined == 3
+    quarantined = rows(conn, "select source_file, reason from raw.quarantine order by 1")
+    assert [source.rsplit("/", 1)[1] for source, _ in quarantined] == [
+        f"truncated_{number}.ndjson" for number in range(3)
+    ]
+    # Each reason is the reader's own, naming its file.
+    assert all("Malformed JSON" in reason and source in reason for source, reason in quarantined)
+    assert rows(conn, "select status, count(*) from raw.load_log group by 1 order by 1") == [
+        ("loaded", 20),
+        ("quarantined", 3),
+    ]
+    assert rows(conn, "select count(distinct _payload_uuid) from raw.service_ping_payloads") == [(20,)]
+
+
 def test_ping_records_that_are_not_objects_and_files_outside_date_folders(conn, settings):
     ping_dir = settings.landing_dir / "service_ping"
     write(ping_dir / "2026-05-04/mixed.ndjson", json.dumps(PAYLOAD) + "\n42\n")

@@ -1,8 +1,11 @@
 """Bulk loading of landing files into DuckDB raw tables.
 
 DuckDB's own readers (`read_csv`, `read_parquet`, `read_json_objects`) read all new files of a
-table in one statement. Only when that bulk read fails are the files retried one by one, so a
-file that cannot be read lands in `raw.quarantine` with its reason and the others still load.
+table in one statement. When that bulk read fails on a file the reader names (`... in file
+"<path>"`), that file lands in `raw.quarantine` with the reader's reason, and the files before it
+and after it are read again, each part in one statement; only a failure that names no file of its
+batch makes those files load one by one (one transaction each). So a file that cannot be read is
+quarantined and the others still load.
 
 Bookkeeping tables (both in the raw schema):
 - `raw.load_log`: one row per (table, file version) the platform has taken, loaded or
@@ -139,16 +142,29 @@ class DuckDBRawLoader:
         new = self._new_files(table, files)
         report.files_new = len(new)
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        if new:
+        unnamed: list[LandingFile] = []
+        batches = [new] if new else []
+        while batches:
+            batch = batches.pop()
             try:
-                self._load_batch(table, new, loaded_at, report)
-            except duckdb.Error:
-                # Find the unreadable file(s): one transaction per file.
-                for landing_file in new:
-                    try:
-                        self._load_batch(table, [landing_file], loaded_at, report)
-                    except duckdb.Error as error:
-                        self._quarantine_file(table, landing_file, _reason(error), loaded_at, report)
+                self._load_batch(table, batch, loaded_at, report)
+            except duckdb.Error as error:
+                named = _file_named(error, batch)
+                if named is None:
+                    unnamed.extend(batch)
+                    continue
+                # The reader says which file it cannot read: quarantine it, and read the files
+                # before it and those after it in bulk again (the reader takes files about in
+                # order, so the first part usually loads; a few bad files cost a few reads).
+                self._quarantine_file(table, named, _reason(error), loaded_at, report)
+                at = batch.index(named)
+                batches += [part for part in (batch[at + 1 :], batch[:at]) if part]
+        # A failure that names no file of its batch: find the unreadable file(s) one per transaction.
+        for landing_file in unnamed:
+            try:
+                self._load_batch(table, [landing_file], loaded_at, report)
+            except duckdb.Error as error:
+                self._quarantine_file(table, landing_file, _reason(error), loaded_at, report)
         report.table_rows = self._table_rows(table)
         return report
 
@@ -480,6 +496,19 @@ def _sql_list(values: Sequence[str]) -> str:
 
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())[:500]
+
+
+_FILE_IN_ERROR = re.compile(r'file "([^"]+)"')
+
+
+def _file_named(error: BaseException, files: Sequence[LandingFile]) -> LandingFile | None:
+    """The file of `files` a reader's error names (DuckDB's readers say `... in file "<path>"`),
+    None when it names none of them."""
+    by_path = {str(f.path): f for f in files}
+    for path in _FILE_IN_ERROR.findall(str(error)):
+        if path in by_path:
+            return by_path[path]
+    return None
 
 
 def _reason(error: BaseException) -> str:

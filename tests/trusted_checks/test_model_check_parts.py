@@ -226,6 +226,21 @@ def test_a_changed_rule_or_view_reads_every_row_again():
     assert not passed and found["rows_checked"] == 2 and found["num_failures"] == 1
 
 
+def test_rows_without_an_invocation_stamp_are_read_at_every_evaluation():
+    conn = seats_table([("A", 3, "run-1"), ("B", -1, None)])
+    for _ in range(2):
+        passed, found = scoped(conn)
+        assert not passed and found["num_failures"] == 1 and found["rows_checked"] == 2
+        assert "| B | -1 |" in found["failure_cases"]
+    conn.execute("update common.fct_seats set seats = 1 where subscription = 'B'")
+    passed, found = scoped(conn)  # the failures kept run-1 from being logged: both rows
+    assert passed and found["rows_checked"] == 2
+    for _ in range(2):  # then run-1 is passed, and the unstamped row is read again
+        passed, found = scoped(conn)
+        assert passed and found["rows_checked"] == 1
+    assert conn.execute(f"select count(*) from {CHECK_LOG} where invocation_id is null").fetchone() == (0,)
+
+
 def test_a_scoped_check_without_its_invocation_column_fails_by_name():
     conn = duckdb.connect()
     conn.execute("create schema common")

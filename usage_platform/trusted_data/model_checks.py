@@ -172,22 +172,27 @@ class _Scope:
                 from {check.table} group by {written_by} order by {written_by}""",
             [check.table, check.name, fingerprint],
         ).fetchall()
-        pending = tuple((str(invocation), int(rows)) for invocation, rows, passed in held if not passed)
+        # Rows without a stamp (None) are pending at every evaluation: nothing says what wrote them.
+        pending = tuple((invocation, int(rows)) for invocation, rows, passed in held if not passed)
         return cls(check, fingerprint, pending, len(held))
 
     @property
     def relation(self) -> str:
-        ids = ", ".join("'" + invocation.replace("'", "''") + "'" for invocation, _ in self.invocations)
-        return f"(select * from {self.check.table} where {self.check.written_by} in ({ids}))"
+        written_by = self.check.written_by
+        ids = [invocation for invocation, _ in self.invocations if invocation is not None]
+        scope = [f"{written_by} is null"] if len(ids) < len(self.invocations) else []
+        if ids:
+            scope.append(f"{written_by} in (" + ", ".join(_sql_text(i) for i in ids) + ")")
+        return f"(select * from {self.check.table} where {' or '.join(scope)})"
 
     def log_passed(self, conn) -> None:
-        conn.executemany(
-            f"insert into {CHECK_LOG} values (?, ?, ?, ?, ?, now())",
-            [
-                [self.check.table, self.check.name, self.fingerprint, invocation, rows]
-                for invocation, rows in self.invocations
-            ],
-        )
+        passed = [
+            [self.check.table, self.check.name, self.fingerprint, invocation, rows]
+            for invocation, rows in self.invocations
+            if invocation is not None
+        ]
+        if passed:
+            conn.executemany(f"insert into {CHECK_LOG} values (?, ?, ?, ?, ?, now())", passed)
 
     def metadata(self) -> dict[str, object]:
         return {
@@ -199,6 +204,10 @@ class _Scope:
                 f"what it passed is in {CHECK_LOG}"
             ),
         }
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _ensure_check_log(conn) -> None:

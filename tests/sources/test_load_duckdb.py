@@ -166,10 +166,10 @@ def truncated_and_good_pings(settings, bad: int, good: int) -> None:
 def test_bad_files_are_taken_out_by_name_and_the_rest_read_in_bulk(
     conn, settings, monkeypatch, reader_names_the_file
 ):
-    """A batch the reader fails on a file it names loses that file to the quarantine, and the files
-    before and after it are read again in bulk: 3 bad files among 23 cost at most 1 + 2 x 3 reads,
-    not 1 + 23. When the error names no file of the batch, the files are read one by one; the
-    outcome is the same either way."""
+    """A batch the reader fails on a file it names reads that file alone (quarantined when it fails
+    on its own) and the files before and after it again in bulk: 3 bad files among 23 cost at most
+    1 + 2 x 3 bulk reads and 3 reads alone, not 1 + 23. When the error names no file of the batch,
+    the files are read one by one; the outcome is the same either way."""
     truncated_and_good_pings(settings, bad=3, good=20)
     batches = []
     load_batch = DuckDBRawLoader._load_batch
@@ -183,7 +183,7 @@ def test_bad_files_are_taken_out_by_name_and_the_rest_read_in_bulk(
         monkeypatch.setattr(load_duckdb, "_file_named", lambda error, files: None)
     report = load(conn, settings, "service_ping_payloads")
     if reader_names_the_file:
-        assert batches[0] == 23 and len(batches) <= 1 + 2 * 3, batches
+        assert batches[0] == 23 and batches[-3:] == [1, 1, 1] and len(batches) <= 1 + 2 * 3 + 3, batches
     else:
         assert batches == [23] + [1] * 23
     assert report.rows_loaded == 20 and report.files_loaded == 20 and report.files_quarantined == 3

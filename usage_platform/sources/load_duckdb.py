@@ -2,10 +2,10 @@
 
 DuckDB's own readers (`read_csv`, `read_parquet`, `read_json_objects`) read all new files of a
 table in one statement. When that bulk read fails on a file the reader names (`... in file
-"<path>"`), that file lands in `raw.quarantine` with the reader's reason, and the files before it
-and after it are read again, each part in one statement; only a failure that names no file of its
-batch makes those files load one by one (one transaction each). So a file that cannot be read is
-quarantined and the others still load.
+"<path>"`), that file is read alone and the files before it and after it are read again, each
+part in one statement; a failure that names no file of its batch makes those files load one by
+one. A file that cannot be read on its own (one transaction) lands in `raw.quarantine` with its
+reason, and the others still load.
 
 Bookkeeping tables (both in the raw schema):
 - `raw.load_log`: one row per (table, file version) the platform has taken, loaded or
@@ -142,7 +142,7 @@ class DuckDBRawLoader:
         new = self._new_files(table, files)
         report.files_new = len(new)
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        unnamed: list[LandingFile] = []
+        alone: list[LandingFile] = []  # files to read one per transaction
         batches = [new] if new else []
         while batches:
             batch = batches.pop()
@@ -150,17 +150,17 @@ class DuckDBRawLoader:
                 self._load_batch(table, batch, loaded_at, report)
             except duckdb.Error as error:
                 named = _file_named(error, batch)
-                if named is None:
-                    unnamed.extend(batch)
+                if named is None or len(batch) == 1:
+                    alone.extend(batch)
                     continue
-                # The reader says which file it cannot read: quarantine it, and read the files
-                # before it and those after it in bulk again (the reader takes files about in
-                # order, so the first part usually loads; a few bad files cost a few reads).
-                self._quarantine_file(table, named, _reason(error), loaded_at, report)
+                # The reader says which file it cannot read: that one is read alone (quarantined
+                # only if it fails on its own, as a file always was), and the files before it and
+                # after it in bulk again (the reader takes files about in order, so the first part
+                # usually loads: a few bad files cost a few reads, not one transaction per file).
                 at = batch.index(named)
+                alone.append(named)
                 batches += [part for part in (batch[at + 1 :], batch[:at]) if part]
-        # A failure that names no file of its batch: find the unreadable file(s) one per transaction.
-        for landing_file in unnamed:
+        for landing_file in alone:
             try:
                 self._load_batch(table, [landing_file], loaded_at, report)
             except duckdb.Error as error:

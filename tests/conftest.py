@@ -109,7 +109,9 @@ def dbt_subprocess(settings: Settings, args: list[str], *, tmp_dir: Path) -> sub
     completed = subprocess.run(
         command, cwd=settings.duckdb_path.parent, env=env, capture_output=True, text=True, check=False
     )
-    if (target / PARTIAL_PARSE_FILE).is_file():
+    # Vars are part of the parse state: a state parsed with --vars would make the next
+    # invocation (without them) parse in full again, so it is not kept.
+    if (target / PARTIAL_PARSE_FILE).is_file() and "--vars" not in args:
         DBT_PARSE_STATE.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target / PARTIAL_PARSE_FILE, DBT_PARSE_STATE)
     return completed

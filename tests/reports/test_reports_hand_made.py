@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess
 
 import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import dbt_build, load_raw, settings_for
+from tests.conftest import dbt_build, dbt_subprocess, load_raw, settings_for
 from tests.reports.report_landing import (
     FAILED,
     GROUP_RUNNERS,
@@ -28,7 +27,6 @@ from tests.reports.report_landing import (
     Ping,
     write_report_landing,
 )
-from usage_platform.dbt.project import dbt_env, dbt_executable
 from usage_platform.reports.metadata import PROVIDERS
 from usage_platform.settings import DBT_PROJECT_DIR
 
@@ -164,22 +162,9 @@ def test_drop_thresholds_are_dbt_vars(built, tmp_path):
     other = settings_for(tmp_path / "data")
     other.duckdb_path.parent.mkdir(parents=True)
     shutil.copy(settings.duckdb_path, other.duckdb_path)
-    command = [
-        dbt_executable(),
-        "run",
-        "--select",
-        "rpt_product_usage_active_user_drops",
-        "--vars",
-        "{rpt_active_user_drop_min_share: 0.3, rpt_active_user_drop_min_users: 3}",
-        "--target-path",
-        str(tmp_path / "dbt_target"),
-        "--log-path",
-        str(tmp_path / "dbt_logs"),
-        "--no-write-json",
-    ]
-    completed = subprocess.run(
-        command, cwd=DBT_PROJECT_DIR, env={**dbt_env(other)}, capture_output=True, text=True, check=False
-    )
+    args = ["run", "--select", "rpt_product_usage_active_user_drops", "--no-write-json"]
+    args += ["--vars", "{rpt_active_user_drop_min_share: 0.3, rpt_active_user_drop_min_users: 3}"]
+    completed = dbt_subprocess(other, args, tmp_dir=tmp_path)
     assert completed.returncode == 0, completed.stdout[-3000:]
     with duckdb.connect(str(other.duckdb_path), read_only=True) as conn:
         report = by_host_month(conn, "rpt_product_usage_active_user_drops")

@@ -56,7 +56,8 @@ changed_months as (
         )
         {%- if loaded_after is not none %}
         or now.dim_ping_instance_id in (
-            select dim_ping_instance_id
+            -- distinct: a ping has hundreds of rows, and this list is probed for every month
+            select distinct dim_ping_instance_id
             from {{ ref('fct_ping_instance_metric') }}
             where _loaded_at > {{ loaded_after }}
         )

@@ -29,18 +29,15 @@
     'product_section', 'product_stage', 'product_group', 'metric_format', 'is_smau', 'is_gmau',
     'is_paid_gmau', 'is_umau', 'is_health_score_metric', 'is_aggregated_metric',
 ] %}
-{#- A row's metric attributes, hashed alike where rows are built and where the table's are compared. -#}
-{%- set current_metric_attributes, built_metric_attributes = [], [] %}
+{#- The hash of a metric's attributes is taken once per metric of the dictionary; a row whose metric
+    the dictionary lacks gets the hash of no attributes. -#}
+{%- set no_metric_attributes = [] %}
 {%- for column in metric_attribute_columns %}
-    {%- do current_metric_attributes.append('now.' ~ column) %}
-    {%- do built_metric_attributes.append('metrics.' ~ column) %}
+    {%- do no_metric_attributes.append('null') %}
 {%- endfor %}
+{%- set no_metric_attributes_hash = hash_key(no_metric_attributes) %}
 
-with monthly as (
-    select * from {{ ref('fct_ping_instance_metric_monthly') }}
-),
-
-pings as (
+with pings as (
     select * from {{ ref('dim_ping_instance') }}
     where is_last_ping_of_month
 ),
@@ -116,7 +113,8 @@ metric_attributes as (
         is_paid_gmau,
         is_umau,
         is_health_score_metric,
-        is_aggregated_metric
+        is_aggregated_metric,
+        {{ hash_key(metric_attribute_columns) }} as _metric_attributes_hash
     from {{ ref('dim_ping_metric') }}
 ),
 {%- if incremental %}
@@ -137,7 +135,7 @@ monthly_months as (
         snapshot_month,
         any_value(dim_ping_instance_id) as dim_ping_instance_id,
         any_value(_dbt_invocation_id) as fct_invocation_id
-    from monthly
+    from {{ ref('fct_ping_instance_metric_monthly') }}
     group by dim_installation_id, snapshot_month
 ),
 
@@ -146,8 +144,7 @@ changed_metrics as (
     select held.metric_key_path
     from (select distinct metric_key_path, _metric_attributes_hash from {{ this }}) as held
     left join metric_attributes as now on held.metric_key_path = now.metrics_path
-    where held._metric_attributes_hash
-        <> {{ hash_key(current_metric_attributes) }}
+    where held._metric_attributes_hash <> coalesce(now._metric_attributes_hash, {{ no_metric_attributes_hash }})
 ),
 
 rebuilt_months as (
@@ -167,6 +164,14 @@ rebuilt_months as (
     where metric_key_path in (select metric_key_path from changed_metrics)
 ),
 {%- endif %}
+
+-- The monthly fact's rows to write: every row, or the rebuilt months' on an incremental run.
+monthly as (
+    select * from {{ ref('fct_ping_instance_metric_monthly') }}
+    {%- if incremental %}
+    where (dim_installation_id, snapshot_month) in (select dim_installation_id, snapshot_month from rebuilt_months)
+    {%- endif %}
+),
 
 rows as (
     select
@@ -214,18 +219,13 @@ rows as (
         attributes.versions_behind_latest,
         attributes.days_since_release,
         attributes._ping_attributes_hash,
-        {{ hash_key(built_metric_attributes) }} as _metric_attributes_hash,
+        coalesce(metrics._metric_attributes_hash, {{ no_metric_attributes_hash }}) as _metric_attributes_hash,
         monthly._dbt_invocation_id as _fct_invocation_id,
         '{{ invocation_id }}' as _dbt_invocation_id
     from monthly
     inner join ping_attributes_hashed as attributes
         on monthly.dim_ping_instance_id = attributes.dim_ping_instance_id
     left join metric_attributes as metrics on monthly.metric_key_path = metrics.metrics_path
-    {%- if incremental %}
-    inner join rebuilt_months
-        on monthly.dim_installation_id = rebuilt_months.dim_installation_id
-        and monthly.snapshot_month = rebuilt_months.snapshot_month
-    {%- endif %}
 )
 
 select * from rows

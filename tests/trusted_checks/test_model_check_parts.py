@@ -1,11 +1,13 @@
 """The parts of the model checks on hand-made data: a rule sees only rows with values, counts each
 broken row once and names its values; a rule that cannot run says which; a warehouse check names a
 missing table or column instead of failing its query; a scoped warehouse check reads only the rows
-of invocations it has not passed, and keeps reading a failing one; documented columns separate
-missing (ERROR) from undocumented (WARN)."""
+of invocations it has not passed, and keeps reading a failing one; the warehouse checks run as one
+step that evaluates the selected checks on one connection; documented columns separate missing
+(ERROR) from undocumented (WARN)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import dagster as dg
@@ -19,6 +21,7 @@ from usage_platform.trusted_data.model_checks import (
     DocumentedRelation,
     WarehouseCheck,
     compare_columns,
+    warehouse_checks_step,
 )
 from usage_platform.trusted_data.model_schemas import ModelRows, RuleError, column, model_columns, rule
 from usage_platform.trusted_data.pandera_checks import PanderaCheck
@@ -259,3 +262,64 @@ def test_documented_columns_missing_is_an_error_undocumented_a_warning():
     assert "| missing | term_start |" in metadata(missing)["failure_cases"]
     gone = compare_columns(relation, None)
     assert not gone.passed and metadata(gone)["problem"] == "the relation does not exist"
+
+
+class CountedConnections(dg.ConfigurableResource):
+    """A DuckDB file, opened the way the warehouse resource opens it; counts the connections."""
+
+    database: str
+
+    def get_connection(self):
+        @contextlib.contextmanager
+        def opened():
+            CountedConnections.opened += 1
+            conn = duckdb.connect(self.database)
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+        return opened()
+
+
+CountedConnections.opened = 0
+KEY_SEATS = dg.AssetKey(["common", "fct_seats"])
+SEATS_DOUBLED = WarehouseCheck(
+    "common.fct_seats",
+    "seats_even",
+    "Seats come in pairs.",
+    "select subscription, seats from {this} where seats % 2 <> 0",
+    ("subscription", "seats"),
+)
+
+
+def test_the_warehouse_checks_run_as_one_step_on_one_connection(tmp_path):
+    database = str(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(database) as conn:
+        conn.execute("create schema common")
+        conn.execute("create table common.fct_seats (subscription varchar, seats integer)")
+        conn.execute("insert into common.fct_seats values ('A', 4), ('B', -1)")
+    step = warehouse_checks_step([CHECK, SEATS_DOUBLED])
+    seats = dg.AssetSpec(KEY_SEATS)
+
+    def run(selection: list[WarehouseCheck]) -> dict[str, bool]:
+        CountedConnections.opened = 0
+        job = dg.define_asset_job(
+            "checks",
+            selection=dg.AssetSelection.checks(*[dg.AssetCheckKey(KEY_SEATS, c.name) for c in selection]),
+        )
+        defs = dg.Definitions(
+            assets=[seats],
+            asset_checks=[step],
+            jobs=[job],
+            resources={"warehouse": CountedConnections(database=database)},
+        )
+        result = defs.resolve_job_def("checks").execute_in_process(raise_on_error=True)
+        evaluations = result.get_asset_check_evaluations()
+        return {e.check_name: e.passed for e in evaluations}
+
+    assert run([CHECK, SEATS_DOUBLED]) == {"seats_not_negative": False, "seats_even": False}
+    assert CountedConnections.opened == 1
+    # A subset runs only the checks selected.
+    assert run([SEATS_DOUBLED]) == {"seats_even": False}
+    assert CountedConnections.opened == 1

@@ -180,9 +180,21 @@ def test_a_ping_lost_by_the_flatten_fails_its_check(warehouse_copy):
     flattened = "prep.prep_ping_instance_flattened"
     (ping_id,) = execute(warehouse_copy, f"select max(dim_ping_instance_id) from {flattened}")[0]
     execute(warehouse_copy, f"delete from {flattened} where dim_ping_instance_id = ?", [ping_id])
+    # Another ping keeps its leaves but loses its uuid leaf.
+    ((other_id, leaves),) = execute(
+        warehouse_copy,
+        f"select dim_ping_instance_id, count(*) from {flattened} group by all order by 1 limit 1",
+    )
+    execute(
+        warehouse_copy,
+        f"delete from {flattened} where dim_ping_instance_id = ? and metrics_path = 'uuid'",
+        [other_id],
+    )
     result = fact_result(warehouse_copy, flattened, "every_ping_flattened")
-    assert not result.passed and metadata(result)["num_failures"] == 1
-    assert f"| {ping_id} |" in metadata(result)["failure_cases"]
+    assert not result.passed and metadata(result)["num_failures"] == 2
+    cases = metadata(result)["failure_cases"]
+    assert f"| {ping_id} |" in cases
+    assert f"| {leaves - 1} | 0 |" in next(line for line in cases.splitlines() if other_id in line)
 
 
 def test_a_missing_or_altered_golden_record_fails_its_check(warehouse_copy, tmp_path):

@@ -37,12 +37,16 @@ first_receipts as (
 
 -- The country of each distinct sender address: a range join of the address against the networks
 -- (the narrowest network wins should two overlap). Invalid or unknown addresses get none.
+-- The addresses are read from raw, not from first_receipts: a CTE read twice keeps DuckDB from
+-- leaving the payload column out of a query that counts rows of this view (dbt's tests do), so
+-- each test read every payload (2-3 s instead of 0.2 s at 84,000 payloads).
 ip_countries as (
     select
         addresses.source_ip_numeric,
         networks.dim_location_country_id
     from (
-        select distinct source_ip_numeric from first_receipts where source_ip_numeric is not null
+        select distinct {{ ipv4_to_integer('source_ip') }} as source_ip_numeric
+        from {{ source('service_ping', 'payloads') }}
     ) as addresses
     inner join {{ ref('prep_ip_to_geo') }} as networks
         on addresses.source_ip_numeric

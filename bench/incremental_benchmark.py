@@ -165,10 +165,26 @@ def materialize(
     )
     dbt["events"] = sum(events.values())
     dbt["events_by_type"] = dict(events.most_common())
+    dbt["slowest_steps"] = step_seconds(instance, result.run_id, 6)
     print(
         f"{label}: {elapsed:.1f}s ({len(keys) if keys is not None else 'all'} assets) dbt: {dbt}", flush=True
     )
     return elapsed, dbt
+
+
+def step_seconds(instance, run_id: str, top: int) -> dict[str, float]:
+    """The run's slowest steps, from their start to their end event: where a run's time went
+    outside dbt (the raw load, the Pandera and SQL checks, the history)."""
+    started, seconds = {}, {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or entry.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[entry.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and entry.step_key in started:
+            seconds[entry.step_key] = round(entry.timestamp - started[entry.step_key], 2)
+    return dict(sorted(seconds.items(), key=lambda item: -item[1])[:top])
 
 
 def payload_counts(settings) -> tuple[int, int]:

@@ -1,13 +1,16 @@
 """prep_ping_payload keeps each ping once, at its first receipt, with the payload of that receipt:
 pings sent twice (in one file, in two files, in an envelope and bare), and a landing file exported
-again under the same path (only its latest version counts)."""
+again under the same path (only its latest version counts). Counting rows of the view, as every dbt
+test does, reads no payload."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import re
 
+import duckdb
 import pytest
 
 from tests.conftest import dbt_build, load_raw, settings_for
@@ -33,7 +36,7 @@ def ping_id(sent: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def receipts(tmp_path_factory):
+def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("ping_payload_receipts")
     settings = settings_for(root / "data")
     landing = settings.landing_dir
@@ -47,6 +50,12 @@ def receipts(tmp_path_factory):
     write_pings(landing, "2026-05-03", [P5], re_exported.name)
     load_raw(settings)
     dbt_build(settings, "+prep_ping_payload", tmp_dir=root)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def receipts(built):
+    settings = built
     rows = query(
         settings,
         """select dim_ping_instance_id, payload::varchar as payload, ping_created_at, has_envelope,
@@ -72,3 +81,17 @@ def test_bare_and_enveloped_payloads_come_out_as_sent(receipts):
         row = receipts[ping_id(sent)]
         assert json.loads(row["payload"]) == sent
         assert row["ping_created_at"] == created_at
+
+
+def test_counting_rows_of_the_view_reads_no_payload(built):
+    """dbt's tests count the rows a query selects from the view; the plan must leave the payload
+    column (about 64 KB per ping) out. It read every payload while a CTE of the view was read twice
+    (2-3 s per test at 84,000 payloads, against 0.2 s)."""
+    for column in ("dim_ping_instance_id", "ping_created_at", "dim_location_country_id"):
+        test_shape = f"""select count(*) from (
+            select {column} from prep.prep_ping_payload where {column} is null
+        ) as dbt_internal_test"""
+        with duckdb.connect(str(built.duckdb_path), read_only=True) as conn:
+            plan = conn.execute(f"explain {test_shape}").fetchall()[0][1]
+        assert "service_ping_payloads" in plan
+        assert not re.search(r"\bpayload\b", plan), f"{column}: the plan reads payloads\n{plan}"

@@ -94,22 +94,31 @@ def test_a_planted_bad_subscription_fails_the_dim_pandera_check(warehouse_copy):
 
 
 def test_a_planted_bad_ping_fails_on_its_version_parts(warehouse_copy):
+    """The check reads the rows it has not passed: after a clean evaluation, the planted row only,
+    and again on the next evaluation (a failure is never logged as passed)."""
     ping_id, version = execute(
         warehouse_copy,
         "select dim_ping_instance_id, version from common.dim_ping_instance "
         "order by dim_ping_instance_id limit 1",
     )[0]
+    (pings,) = execute(warehouse_copy, "select count(*) from common.dim_ping_instance")[0]
+    clean = metadata(pandera_result(warehouse_copy, "dim_ping_instance"))  # the build's run logged them all
+    assert (clean["num_failures"], clean["rows_validated"], clean["rows_passed_before"]) == (0, 0, pings)
     execute(
         warehouse_copy,
         "update common.dim_ping_instance set major_version = major_version + 1 "
         "where dim_ping_instance_id = ?",
         [ping_id],
     )
-    found = metadata(pandera_result(warehouse_copy, "dim_ping_instance"))
-    rows = [line for line in found["failure_cases"].splitlines() if f"dim_ping_instance_id={ping_id}" in line]
-    assert {line.split(" | ")[1] for line in rows} == {"version_parts", "major_minor"}
-    assert all(f"version={version}" in line for line in rows if "| version_parts |" in line)
-    assert found["num_failures"] == 2
+    for _ in range(2):
+        found = metadata(pandera_result(warehouse_copy, "dim_ping_instance"))
+        rows = [
+            line for line in found["failure_cases"].splitlines() if f"dim_ping_instance_id={ping_id}" in line
+        ]
+        assert {line.split(" | ")[1] for line in rows} == {"version_parts", "major_minor"}
+        assert all(f"version={version}" in line for line in rows if "| version_parts |" in line)
+        assert found["num_failures"] == 2
+        assert (found["rows_validated"], found["rows_passed_before"]) == (1, pings - 1)
 
 
 def test_a_source_quirk_only_warns(warehouse_copy):

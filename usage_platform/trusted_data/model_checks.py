@@ -6,6 +6,9 @@
   factory of `pandera_checks`. The dims' checks do not block (the models downstream of a dim are
   built in the same dbt step, before any check of it can run: blocking would promise what it
   cannot keep); the pump's blocks, so a pump that breaks its rules is never exported to Gainsight.
+  `dim_ping_instance`, rebuilt whole by every build with a row per ping, is validated only in the
+  rows its check has not passed (`skip_passed_rows`: a hash per row in
+  `trusted_data.pandera_row_log`), so a delivery's check reads the rows that changed.
 - **Warehouse SQL checks** of the facts and the flattened Service Ping table (`FACT_CHECKS`):
   tables far too large for pandas are checked where they live, by a query that selects the rows
   breaking a rule (sentinels never counted as values, monthly all-time deltas never negative,
@@ -47,6 +50,11 @@ RESOURCE_KEY = "warehouse"
 PANDERA_CHECK_NAME = "pandera_schema"
 DOCUMENTED_COLUMNS_CHECK_NAME = "documented_columns"
 BLOCKING_PANDERA_MODELS = frozenset({"pump_gainsight_metrics_monthly_paid"})  # what leaves the platform
+# Rebuilt whole by every build, a row per ping: a delivery changes a few of the history's rows, so
+# the check reads the rows it has not passed (`skip_passed_rows`). Hashing and logging every row
+# costs more than it saves where a delivery changes much of a table or the table is small (the
+# pump: the current month of every subscription), so the others read every row.
+ROW_SCOPED_PANDERA_MODELS = frozenset({"dim_ping_instance"})
 CHECK_LOG = "trusted_data.warehouse_check_log"  # what each scoped warehouse check has passed
 
 
@@ -621,6 +629,8 @@ def pandera_model_checks(resource_key: str = RESOURCE_KEY) -> list[dg.AssetCheck
             name=PANDERA_CHECK_NAME,
             blocking=name in BLOCKING_PANDERA_MODELS,
             row_key=spec.row_key,
+            skip_passed_rows=name in ROW_SCOPED_PANDERA_MODELS,
+            row_wise_checks=spec.model.rule_texts(),
         )
         checks.append(check.asset_check(f"{spec.schema}.{name}", resource_key=resource_key, pool=DUCKDB_POOL))
     return checks

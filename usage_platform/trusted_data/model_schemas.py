@@ -117,6 +117,11 @@ class ModelRows(DataFrameModel):
 
     _rules: tuple[Rule, ...] = ()  # the model's Rules (a leading _ keeps Pandera from taking it for a column)
 
+    @classmethod
+    def rule_texts(cls) -> frozenset[str]:
+        """The names of the rules' checks: each judges a row alone (`Rule.evaluate`)."""
+        return frozenset(r.text for r in cls._rules)
+
     class Config:
         strict = False
         coerce = False

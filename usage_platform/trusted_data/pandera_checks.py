@@ -16,11 +16,17 @@ asset check and no failure cases). This module is the small factory that makes a
   result is ERROR if any ERROR-level failure, else WARN if any failure; only ERROR results block.
 - Metadata: severity, num_failures (and per severity), rows_validated, failures per check, and the
   first failure cases as a Markdown table with each failing row's key columns.
+- `skip_passed_rows`: a model whose every check judges a row alone may validate only the rows it
+  has not passed before (`validate_unpassed_rows`), so a table rebuilt whole on every delivery
+  costs its changed rows in pandas, not its history.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import inspect
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +46,28 @@ FAILURE_CASES_SHOWN = 20
 DEFAULT_CHUNK_ROWS = 200_000
 _CELL_CHARS = 80
 _VECTOR_ROWS = 2048
+# The rows each check with `skip_passed_rows` has passed: a 64-bit hash of the row's columns, per
+# check and fingerprint (the model's module source and the query that reads the rows).
+ROW_LOG = "trusted_data.pandera_row_log"
+# Pandera's built-in checks that judge each value alone.
+ROW_WISE_BUILTINS = frozenset(
+    {
+        "equal_to",
+        "not_equal_to",
+        "greater_than",
+        "greater_than_or_equal_to",
+        "less_than",
+        "less_than_or_equal_to",
+        "in_range",
+        "isin",
+        "notin",
+        "str_matches",
+        "str_contains",
+        "str_startswith",
+        "str_endswith",
+        "str_length",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,20 @@ class PanderaCheck:
     blocking: bool = True
     row_key: tuple[str, ...] = ()  # columns that identify a failing row in the failure cases
     description: str | None = None
+    # Validate only the rows not passed before (`validate_unpassed_rows`). Sound only when every
+    # check judges a row alone: Pandera's built-in value checks, and the model's own checks named
+    # in `row_wise_checks`; any other check is refused here. Uniqueness is still judged on all rows.
+    skip_passed_rows: bool = False
+    row_wise_checks: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.skip_passed_rows:
+            others = checks_not_row_wise(self.model.to_schema(), self.row_wise_checks)
+            if others:
+                raise ValueError(
+                    f"{self.model.__name__}: skip_passed_rows needs checks that judge a row alone; "
+                    f"not known to: {others}"
+                )
 
     @property
     def check_key(self) -> dg.AssetCheckKey:
@@ -199,8 +241,13 @@ class PanderaCheck:
             with getattr(context.resources, resource_key).get_connection() as conn:
                 present = {row[0] for row in conn.execute(f"describe select * from {relation}").fetchall()}
                 columns = [quote(c) for c in model_columns(check.model) if c in present] or ["1 as _none"]
-                validation = check.validate_relation(conn, f"select {', '.join(columns)} from {relation}")
-            return check.result(validation)
+                query = f"select {', '.join(columns)} from {relation}"
+                if not check.skip_passed_rows:
+                    return check.result(check.validate_relation(conn, query))
+                validation, scope = validate_unpassed_rows(
+                    conn, check.model, query, check_id=check.check_key.to_user_string(), row_key=check.row_key
+                )
+            return check.result(validation, **scope)
 
         return _pandera_check
 
@@ -251,6 +298,108 @@ def validate_relation(
     )
     _unique_in_sql(conn, model.to_schema(), relation, params, validation)
     return validation
+
+
+def validate_unpassed_rows(
+    conn: duckdb.DuckDBPyConnection,
+    model: type[DataFrameModel],
+    relation: str,
+    *,
+    check_id: str,
+    row_key: Sequence[str] = (),
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> tuple[SchemaValidation, dict[str, object]]:
+    """Validate the rows of `relation` (a `select`) that `check_id` has not passed before, and
+    uniqueness over all its rows; returns the validation and metadata saying what was read.
+
+    A row is known by a 64-bit hash of its columns (DuckDB's `hash`): a changed row is read again,
+    a row the check passed is not. Rows are logged in ROW_LOG only when the whole validation found
+    nothing, not even a warning, so a failure or a warning keeps being found until the rows behind
+    it change; an edit of the model's module or of the query reads every row again (fingerprint).
+    Only for models whose every check judges a row alone (`PanderaCheck.skip_passed_rows`)."""
+    fingerprint = _fingerprint(model, relation)
+    _ensure_row_log(conn)
+    names = [row[0] for row in conn.execute(f"describe {relation}").fetchall()]
+    row_hash = f"hash({', '.join(quote(n) for n in names)})"
+    passed = f"(select row_hash from {ROW_LOG} where check_id = ? and fingerprint = ?)"
+    # Only the hashes are kept aside (8 bytes a row); the unpassed rows are read from the relation.
+    unpassed_rows = f"""select * exclude (_pandera_row_hash)
+        from (select *, {row_hash} as _pandera_row_hash from ({relation})) as rows
+        anti join {passed} as passed on rows._pandera_row_hash = passed.row_hash"""
+    try:
+        conn.execute(
+            f"create or replace temp table _pandera_hashes as select {row_hash} as row_hash from ({relation})"
+        )
+        total = conn.execute("select count(*) from _pandera_hashes").fetchone()[0]
+        unpassed = conn.execute(
+            f"select count(*) from _pandera_hashes as rows anti join {passed} as passed using (row_hash)",
+            [check_id, fingerprint],
+        ).fetchone()[0]
+        params = (check_id, fingerprint)
+        # No row to read still validates the columns: a missing one is a failure (column_in_dataframe).
+        frames = (
+            _chunks(conn, unpassed_rows, params, chunk_rows)
+            if unpassed
+            else [conn.execute(f"{unpassed_rows} limit 0", list(params)).df()]
+        )
+        validation = validate_frames(model, frames, row_key=row_key, check_uniqueness=False)
+        _unique_in_sql(conn, model.to_schema(), relation, (), validation)
+        if validation.num_failures == 0:
+            _log_passed(conn, check_id, fingerprint)
+    finally:
+        conn.execute("drop table if exists _pandera_hashes")
+    scope = {
+        "rows_passed_before": dg.MetadataValue.int(int(total - unpassed)),
+        "scope": (
+            f"the rows this check had not passed yet (uniqueness: all {total} rows); "
+            f"what it passed is in {ROW_LOG}"
+        ),
+    }
+    return validation, scope
+
+
+def checks_not_row_wise(schema: pa.DataFrameSchema, row_wise: Iterable[str] = ()) -> list[str]:
+    """The schema's checks not known to judge a row alone (frame-level checks never are)."""
+    known = ROW_WISE_BUILTINS | set(row_wise)
+    found = [
+        f"{name}: {c.name}" for name, col in schema.columns.items() for c in col.checks if c.name not in known
+    ]
+    return found + [f"(frame): {c.name}" for c in schema.checks]
+
+
+def _fingerprint(model: type[DataFrameModel], relation: str) -> str:
+    source = inspect.getsource(sys.modules[model.__module__])
+    return hashlib.sha256(f"{model.__name__}\n{source}\n{relation}".encode()).hexdigest()[:16]
+
+
+def _log_passed(conn: duckdb.DuckDBPyConnection, check_id: str, fingerprint: str) -> None:
+    """The relation's rows join the log (those read now; the others are there already); rows no
+    longer in the relation, or of an older fingerprint, leave it. One transaction."""
+    conn.execute("begin transaction")
+    try:
+        conn.execute(
+            f"""delete from {ROW_LOG} where check_id = ?
+                and (fingerprint <> ? or row_hash not in (select row_hash from _pandera_hashes))""",
+            [check_id, fingerprint],
+        )
+        conn.execute(
+            f"""insert into {ROW_LOG} select distinct ?, ?, row_hash from _pandera_hashes
+                where row_hash not in (select row_hash from {ROW_LOG} where check_id = ?)""",
+            [check_id, fingerprint, check_id],
+        )
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
+def _ensure_row_log(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute(f"create schema if not exists {ROW_LOG.split('.')[0]}")
+    conn.execute(
+        f"""create table if not exists {ROW_LOG} (
+            check_id varchar not null, fingerprint varchar not null, row_hash ubigint not null
+        )"""
+    )
 
 
 def _chunks(

@@ -166,6 +166,7 @@ def materialize(
     dbt["events"] = sum(events.values())
     dbt["events_by_type"] = dict(events.most_common())
     dbt["slowest_steps"] = step_seconds(instance, result.run_id, 6)
+    dbt["rows_checked"] = rows_checked(instance, result.run_id)
     print(
         f"{label}: {elapsed:.1f}s ({len(keys) if keys is not None else 'all'} assets) dbt: {dbt}", flush=True
     )
@@ -185,6 +186,21 @@ def step_seconds(instance, run_id: str, top: int) -> dict[str, float]:
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and entry.step_key in started:
             seconds[entry.step_key] = round(entry.timestamp - started[entry.step_key], 2)
     return dict(sorted(seconds.items(), key=lambda item: -item[1])[:top])
+
+
+def rows_checked(instance, run_id: str) -> dict[str, int]:
+    """Rows each check of the run read, where it says (`rows_validated` of the Pandera checks,
+    `rows_checked` of the scoped SQL checks): whether a delivery's checks read what it changed."""
+    found = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        for name in ("rows_validated", "rows_checked"):
+            if name in evaluation.metadata:
+                found[evaluation.asset_check_key.to_user_string()] = evaluation.metadata[name].value
+    return found
 
 
 def payload_counts(settings) -> tuple[int, int]:

@@ -13,7 +13,7 @@ DEMO_FLAGS := $(if $(filter 0 no false,$(UI)),--no-ui,)
 
 # --compile-bytecode: every Python process (each dbt invocation, each test worker) loads its imports
 # from bytecode instead of compiling them; where PYTHONDONTWRITEBYTECODE is set (container images
-# often set it) nothing would ever write that cache. About 16 s once per fresh environment.
+# often set it) nothing would ever write that cache. About 10 s once per fresh environment.
 setup:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
 		|| $(PYTHON) -m pip install --quiet --user uv

@@ -111,15 +111,22 @@ class Plans(pa.DataFrameModel):
     plan: Series[str] = pa.Field(isin=["premium", "ultimate"])
 
 
-def test_a_standalone_check_blocks_the_assets_downstream(tmp_path):
-    database = str(tmp_path / "warehouse.duckdb")
+def dim_table(name: str, columns: str, values: str) -> dg.AssetsDefinition:
+    """An asset that writes common.<name> (`columns`: its column list, `values`: its rows as SQL)."""
 
-    @dg.asset(key=["common", "dim_plan"])
-    def dim_plan(warehouse: DuckDBResource) -> None:
+    @dg.asset(key=["common", name])
+    def _dim(warehouse: DuckDBResource) -> None:
         with warehouse.get_connection() as conn:
             conn.execute("create schema if not exists common")
-            conn.execute("create or replace table common.dim_plan (plan varchar)")
-            conn.execute("insert into common.dim_plan values ('premium'), ('gold')")
+            conn.execute(f"create or replace table common.{name} ({columns})")
+            conn.execute(f"insert into common.{name} values {values}")
+
+    return _dim
+
+
+def test_a_standalone_check_blocks_the_assets_downstream(tmp_path):
+    database = str(tmp_path / "warehouse.duckdb")
+    dim_plan = dim_table("dim_plan", "plan varchar", "('premium'), ('gold')")
 
     @dg.asset(key=["marts", "mart_plan"], deps=[dim_plan])
     def mart_plan() -> None:
@@ -223,14 +230,9 @@ def test_skip_passed_rows_is_refused_for_checks_not_known_to_judge_a_row_alone()
 
 def test_the_standalone_check_says_what_it_read(tmp_path):
     database = str(tmp_path / "warehouse.duckdb")
-
-    @dg.asset(key=["common", "dim_seats"])
-    def dim_seats(warehouse: DuckDBResource) -> None:
-        with warehouse.get_connection() as conn:
-            conn.execute("create schema if not exists common")
-            conn.execute("create or replace table common.dim_seats (id varchar, seats bigint, plan varchar)")
-            conn.execute("insert into common.dim_seats values ('S1', 5, 'premium'), ('S2', 3, 'ultimate')")
-
+    dim_seats = dim_table(
+        "dim_seats", "id varchar, seats bigint, plan varchar", "('S1', 5, 'premium'), ('S2', 3, 'ultimate')"
+    )
     check = PanderaCheck(dim_seats.key, Seats, row_key=("id",), skip_passed_rows=True)
     resources = {"warehouse": DuckDBResource(database=database)}
     runs = [

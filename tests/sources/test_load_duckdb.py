@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from usage_platform.sources import load_duckdb
+from usage_platform.sources import landing, load_duckdb
 from usage_platform.sources.catalog import raw_tables
 from usage_platform.sources.landing import file_sha256, find_landing_files
 from usage_platform.sources.load_duckdb import DuckDBRawLoader
@@ -278,6 +279,62 @@ def test_landing_files_are_hashed(settings):
     [account] = find_landing_files(settings, TABLES["zuora_account"])
     assert (account.sha256, account.size) == (file_sha256(path), path.stat().st_size)
     assert account.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def hashed_by(monkeypatch) -> list[str]:
+    """The names of the files find_landing_files reads to hash, from now on."""
+    names: list[str] = []
+
+    def counting(path: Path) -> str:
+        names.append(path.name)
+        return file_sha256(path)
+
+    monkeypatch.setattr(landing, "file_sha256", counting)
+    return names
+
+
+def test_a_file_taken_before_is_hashed_again_only_when_its_size_or_mtime_changed(conn, settings, monkeypatch):
+    table = TABLES["service_ping_payloads"]
+    ping_dir = settings.landing_dir / "service_ping"
+    first = write(ping_dir / "2026-05-04/a.json", json.dumps({**PAYLOAD, "uuid": "u1"}))
+    second = write(ping_dir / "2026-05-05/b.json", json.dumps({**PAYLOAD, "uuid": "u2"}))
+    loader = DuckDBRawLoader(conn, run_id="test")
+    loader.load(table, find_landing_files(settings, table, known=loader.known_files(table)))
+    assert rows(conn, "select count(*) from raw.load_log where file_mtime_ns is not null") == [(2,)]
+
+    hashed = hashed_by(monkeypatch)
+    again = find_landing_files(settings, table, known=loader.known_files(table))
+    assert hashed == []
+    assert [f.sha256 for f in again] == [file_sha256(first), file_sha256(second)]
+
+    # New content of the same size, written later: the mtime says it changed, so it is read.
+    first.write_text(json.dumps({**PAYLOAD, "uuid": "u3"}))
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 1_000_000_000))
+    changed = find_landing_files(settings, table, known=loader.known_files(table))
+    assert hashed == ["a.json"]
+    report = loader.load(table, changed)
+    assert (report.files_new, report.rows_loaded) == (1, 1)
+    assert rows(conn, "select payload->>'uuid' from raw.service_ping_payloads order by 1") == [
+        ("u1",),
+        ("u2",),
+        ("u3",),
+    ]
+
+
+def test_a_log_without_mtimes_is_completed_by_the_next_load(conn, settings, monkeypatch):
+    table = TABLES["zuora_account"]
+    write(settings.landing_dir / "zuora/account.csv", "Id,Name\nA1,Acme\n")
+    loader = DuckDBRawLoader(conn, run_id="test")
+    loader.load(table, find_landing_files(settings, table))
+    conn.execute("alter table raw.load_log drop column file_mtime_ns")  # a log from before the column
+
+    loader = DuckDBRawLoader(conn, run_id="test")  # adds the column back, empty
+    assert loader.known_files(table) == {}
+    report = loader.load(table, find_landing_files(settings, table, known=loader.known_files(table)))
+    assert report.files_new == 0
+    hashed = hashed_by(monkeypatch)
+    find_landing_files(settings, table, known=loader.known_files(table))
+    assert hashed == []
 
 
 # -- Metrics dictionary -------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def _source_system_asset(system: SourceSystem, settings: Settings) -> dg.AssetsD
             loader = DuckDBRawLoader(conn, run_id=context.run_id)
             for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
                 table = tables[key]
-                files = find_landing_files(settings, table)
+                files = find_landing_files(settings, table, known=loader.known_files(table))
                 if not files and not loader.has_table(table):
                     # Nothing to load and nothing loaded before: the export is missing, say so.
                     raise dg.Failure(

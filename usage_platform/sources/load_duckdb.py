@@ -9,8 +9,9 @@ reason, and the others still load.
 
 Bookkeeping tables (both in the raw schema):
 - `raw.load_log`: one row per (table, file version) the platform has taken, loaded or
-  quarantined. A file whose path and sha256 are already there is not read again, so loading
-  the same files twice adds nothing.
+  quarantined, with the file's size and modification time then. A file whose path and sha256
+  are already there is not read again, so loading the same files twice adds nothing; one whose
+  size and mtime are those logged is not even hashed again (`known_files`).
 - `raw.quarantine`: files (record is null) or single records that could not be accepted,
   with the reason.
 
@@ -118,8 +119,10 @@ def ensure_bookkeeping(conn: duckdb.DuckDBPyConnection) -> None:
         f"""create table if not exists {LOAD_LOG} (
             raw_table varchar not null, source_file varchar not null, file_sha256 varchar not null,
             file_bytes bigint, status varchar not null, rows_loaded bigint not null,
-            loaded_at timestamp not null, run_id varchar)"""
+            loaded_at timestamp not null, run_id varchar, file_mtime_ns bigint)"""
     )
+    # A log from before the mtime was kept: its files are hashed once more, then logged with it.
+    conn.execute(f"alter table {LOAD_LOG} add column if not exists file_mtime_ns bigint")
     conn.execute(
         f"""create table if not exists {QUARANTINE} (
             raw_table varchar not null, source_file varchar not null, file_sha256 varchar,
@@ -141,6 +144,7 @@ class DuckDBRawLoader:
         report = LoadReport(table=table.table, files_found=len(files))
         new = self._new_files(table, files)
         report.files_new = len(new)
+        self._remember_unchanged(table, [f for f in files if f not in new])
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         alone: list[LandingFile] = []  # files to read one per transaction
         batches = [new] if new else []
@@ -277,6 +281,38 @@ class DuckDBRawLoader:
         return dict(counts), rejected
 
     # -- bookkeeping ----------------------------------------------------------------------
+    def known_files(self, table: RawTable) -> dict[str, tuple[int, int, str]]:
+        """source_file -> (size, mtime_ns, sha256) of the latest version of each file taken, for
+        find_landing_files to skip hashing a file that has not changed since."""
+        rows = self.conn.execute(
+            f"""select source_file, file_bytes, file_mtime_ns, file_sha256 from {LOAD_LOG}
+                where raw_table = ?
+                qualify row_number() over (partition by source_file order by loaded_at desc) = 1""",
+            [table.table],
+        ).fetchall()
+        return {
+            source_file: (size, mtime_ns, sha256)
+            for source_file, size, mtime_ns, sha256 in rows
+            if size is not None and mtime_ns is not None
+        }
+
+    def _remember_unchanged(self, table: RawTable, taken: Sequence[LandingFile]) -> None:
+        """Files taken before whose content is unchanged but whose size and mtime the log does not
+        have (a log from before they were kept, a file copied again): logged with them now, so the
+        next run does not hash them again."""
+        known = self.known_files(table)
+        stale = [
+            [f.size, f.mtime_ns, table.table, f.source_file, f.sha256]
+            for f in taken
+            if f.mtime_ns is not None and known.get(f.source_file) != (f.size, f.mtime_ns, f.sha256)
+        ]
+        if stale:
+            self.conn.executemany(
+                f"""update {LOAD_LOG} set file_bytes = ?, file_mtime_ns = ?
+                    where raw_table = ? and source_file = ? and file_sha256 = ?""",
+                stale,
+            )
+
     def _new_files(self, table: RawTable, files: Sequence[LandingFile]) -> list[LandingFile]:
         seen = set(
             self.conn.execute(
@@ -287,8 +323,9 @@ class DuckDBRawLoader:
 
     def _log(self, table: RawTable, f: LandingFile, status: str, rows: int, loaded_at: dt.datetime) -> None:
         self.conn.execute(
-            f"insert into {LOAD_LOG} values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [table.table, f.source_file, f.sha256, f.size, status, rows, loaded_at, self.run_id],
+            f"""insert into {LOAD_LOG} (raw_table, source_file, file_sha256, file_bytes, status,
+                rows_loaded, loaded_at, run_id, file_mtime_ns) values (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [table.table, f.source_file, f.sha256, f.size, status, rows, loaded_at, self.run_id, f.mtime_ns],
         )
 
     def _insert_quarantine(self, table: RawTable, q: Quarantined, at: dt.datetime) -> None:

@@ -215,6 +215,67 @@ def payload_counts(settings) -> tuple[int, int]:
     return new, total
 
 
+def one_more_week(
+    settings, new_week: Path, instance, *, profile=None, profile_landing=None, without_dbt_tests=False
+) -> tuple[float, dict, float, dict]:
+    """Drop the new week into the built history's landing zone and execute the two runs the
+    automation launches: the landing sensor's, then the one the automation policy requests (found
+    by evaluating the platform's automation conditions over `instance`, the history's Dagster
+    instance). Returns (landing run s, its dbt timings, automation run s, its dbt timings)."""
+    import dagster as dg
+    from dagster._core.definitions.automation_tick_evaluation_context import build_run_requests
+
+    from usage_platform.definitions import build_definitions
+    from usage_platform.sources.catalog import raw_tables
+    from usage_platform.trusted_data.raw_checks import raw_check_specs
+
+    # The automation policy's view of the built history: nothing due.
+    os.environ["DBT_TARGET_PATH"] = str(settings.data_dir / "dbt_target")
+    defs = build_definitions(settings)
+    # Evaluation times after every event (the evaluation reads events up to its time), both within
+    # one hour: a delivery that is not the hour's first (that one also rebuilds the trusted-data views).
+    now = dt.datetime.now(dt.UTC).replace(minute=5, second=0, microsecond=0) + dt.timedelta(hours=1)
+    baseline = dg.evaluate_automation_conditions(defs=defs, instance=instance, evaluation_time=now)
+    if baseline.total_requested:
+        raise SystemExit(f"the built history is not settled: {baseline.total_requested} requested")
+
+    for folder in new_week.iterdir():
+        shutil.copytree(folder, settings.landing_dir / "service_ping" / folder.name)
+
+    (ping_table,) = [table for table in raw_tables() if table.table == PING_KEY[1]]
+    own_checks = {spec.key for spec in raw_check_specs(ping_table)}
+    load_s, load_dbt = materialize(
+        settings,
+        {dg.AssetKey(list(PING_KEY))},
+        "one more week: landing sensor's run",
+        profile=profile_landing,
+        checks=own_checks,  # what the landing sensor's run request selects
+        instance=instance,
+    )
+    due = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, cursor=baseline.cursor, evaluation_time=now + dt.timedelta(minutes=1)
+    )
+    (request,) = build_run_requests(list(due._requested_subsets), defs.resolve_asset_graph(), None, False)
+    week_checks = set(request.asset_check_keys)
+    if without_dbt_tests:
+        dbt_tests = {
+            key
+            for a in defs.resolve_asset_graph().assets_defs
+            if a.is_executable and a.node_def.name.endswith("_dbt")
+            for key in a.check_keys
+        }
+        week_checks -= dbt_tests
+    downstream_s, downstream_dbt = materialize(
+        settings,
+        set(request.asset_selection),
+        "one more week: automation's run",
+        profile=profile,
+        checks=week_checks,
+        instance=instance,
+    )
+    return load_s, load_dbt, downstream_s, downstream_dbt
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--instances", type=int, default=300)
@@ -258,9 +319,6 @@ def main(argv=None) -> int:
 
     import dagster as dg
 
-    from usage_platform.sources.catalog import raw_tables
-    from usage_platform.trusted_data.raw_checks import raw_check_specs
-
     run_dir = work / f"run_{int(time.time())}"
     incremental = settings_for(run_dir / "incremental", run_dir / "incremental" / "landing")
     full = settings_for(run_dir / "full", run_dir / "full" / "landing")
@@ -269,58 +327,17 @@ def main(argv=None) -> int:
     for folder in new_week.iterdir():
         shutil.copytree(folder, full.landing_dir / "service_ping" / folder.name)
 
-    ping = dg.AssetKey(list(PING_KEY))
     instance = dg.DagsterInstance.ephemeral()  # the incremental warehouse's history, as a daemon keeps it
     history_s, _ = materialize(incremental, None, "history (everything but the new week)", instance=instance)
     full_s, full_dbt = materialize(full, None, "full refresh (history + new week, empty warehouse)")
 
-    # The automation policy's view of the built history: nothing due.
-    from dagster._core.definitions.automation_tick_evaluation_context import build_run_requests
-
-    from usage_platform.definitions import build_definitions
-
-    os.environ["DBT_TARGET_PATH"] = str(incremental.data_dir / "dbt_target")
-    defs = build_definitions(incremental)
-    # Evaluation times after every event (the evaluation reads events up to its time), both within
-    # one hour: a delivery that is not the hour's first (that one also rebuilds the trusted-data views).
-    now = dt.datetime.now(dt.UTC).replace(minute=5, second=0, microsecond=0) + dt.timedelta(hours=1)
-    baseline = dg.evaluate_automation_conditions(defs=defs, instance=instance, evaluation_time=now)
-    if baseline.total_requested:
-        raise SystemExit(f"the built history is not settled: {baseline.total_requested} requested")
-
-    for folder in new_week.iterdir():
-        shutil.copytree(folder, incremental.landing_dir / "service_ping" / folder.name)
-
-    (ping_table,) = [table for table in raw_tables() if table.table == PING_KEY[1]]
-    own_checks = {spec.key for spec in raw_check_specs(ping_table)}
-    load_s, load_dbt = materialize(
+    load_s, load_dbt, downstream_s, downstream_dbt = one_more_week(
         incremental,
-        {ping},
-        "one more week: landing sensor's run",
-        profile=args.profile_landing,
-        checks=own_checks,  # what the landing sensor's run request selects
-        instance=instance,
-    )
-    due = dg.evaluate_automation_conditions(
-        defs=defs, instance=instance, cursor=baseline.cursor, evaluation_time=now + dt.timedelta(minutes=1)
-    )
-    (request,) = build_run_requests(list(due._requested_subsets), defs.resolve_asset_graph(), None, False)
-    week_checks = set(request.asset_check_keys)
-    if args.without_dbt_tests:
-        dbt_tests = {
-            key
-            for a in defs.resolve_asset_graph().assets_defs
-            if a.is_executable and a.node_def.name.endswith("_dbt")
-            for key in a.check_keys
-        }
-        week_checks -= dbt_tests
-    downstream_s, downstream_dbt = materialize(
-        incremental,
-        set(request.asset_selection),
-        "one more week: automation's run",
+        new_week,
+        instance,
         profile=args.profile,
-        checks=week_checks,
-        instance=instance,
+        profile_landing=args.profile_landing,
+        without_dbt_tests=args.without_dbt_tests,
     )
 
     new_payloads, all_payloads = payload_counts(full)

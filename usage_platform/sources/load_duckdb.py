@@ -36,6 +36,7 @@ import yaml
 
 from usage_platform.sources.catalog import RAW_SCHEMA, RawTable
 from usage_platform.sources.landing import LandingFile
+from usage_platform.trusted_data.duckdb_utils import registered
 
 LOAD_LOG = f"{RAW_SCHEMA}.load_log"
 QUARANTINE = f"{RAW_SCHEMA}.quarantine"
@@ -144,7 +145,8 @@ class DuckDBRawLoader:
         report = LoadReport(table=table.table, files_found=len(files))
         new = self._new_files(table, files)
         report.files_new = len(new)
-        self._remember_unchanged(table, [f for f in files if f not in new])
+        taken = {(f.source_file, f.sha256) for f in new}
+        self._remember_unchanged(table, [f for f in files if (f.source_file, f.sha256) not in taken])
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         alone: list[LandingFile] = []  # files to read one per transaction
         batches = [new] if new else []
@@ -301,16 +303,24 @@ class DuckDBRawLoader:
         have (a log from before they were kept, a file copied again): logged with them now, so the
         next run does not hash them again."""
         known = self.known_files(table)
-        stale = [
-            [f.size, f.mtime_ns, table.table, f.source_file, f.sha256]
-            for f in taken
-            if f.mtime_ns is not None and known.get(f.source_file) != (f.size, f.mtime_ns, f.sha256)
-        ]
-        if stale:
-            self.conn.executemany(
-                f"""update {LOAD_LOG} set file_bytes = ?, file_mtime_ns = ?
-                    where raw_table = ? and source_file = ? and file_sha256 = ?""",
-                stale,
+        stale = pd.DataFrame(
+            [
+                (f.source_file, f.sha256, f.size, f.mtime_ns)
+                for f in taken
+                if f.mtime_ns is not None and known.get(f.source_file) != (f.size, f.mtime_ns, f.sha256)
+            ],
+            columns=["source_file", "file_sha256", "file_bytes", "file_mtime_ns"],
+        )
+        if stale.empty:
+            return
+        with registered(self.conn, "_unchanged_files", stale) as unchanged:
+            self.conn.execute(
+                f"""update {LOAD_LOG} as log
+                    set file_bytes = unchanged.file_bytes, file_mtime_ns = unchanged.file_mtime_ns
+                    from {unchanged} as unchanged
+                    where log.raw_table = ? and log.source_file = unchanged.source_file
+                        and log.file_sha256 = unchanged.file_sha256""",
+                [table.table],
             )
 
     def _new_files(self, table: RawTable, files: Sequence[LandingFile]) -> list[LandingFile]:

@@ -304,3 +304,18 @@ def test_a_month_whose_new_last_ping_has_no_metric_loses_its_rows(builds):
         ]
 
     assert october_rows(builds["before"]) and not october_rows(builds["after"])
+
+
+@pytest.mark.parametrize("table", [TABLES["monthly"], TABLES["mart"]])
+def test_a_full_build_stores_the_monthly_tables_month_after_month(builds, table):
+    # A delivery replaces the current month: stored month after month (the order a full build
+    # inserts in, rowid here), its delete leaves the other months' row groups alone.
+    (stored,) = query(
+        builds["full"],
+        f"""
+        select count(distinct snapshot_month) as months,
+            count(*) filter (where snapshot_month < previous_month) as out_of_order
+        from (select snapshot_month, lag(snapshot_month) over (order by rowid) as previous_month from {table})
+        """,
+    )
+    assert stored == {"months": 3, "out_of_order": 0}

@@ -151,6 +151,7 @@ select
     _loaded_at,
     '{{ invocation_id }}' as _dbt_invocation_id
 from with_previous
+{{- full_build_order_by(incremental, ['snapshot_month']) }}
 {%- if incremental %}
 
 union all

@@ -229,3 +229,4 @@ rows as (
 )
 
 select * from rows
+{{- full_build_order_by(incremental, ['snapshot_month']) }}

@@ -3,7 +3,8 @@
     incremental_strategy='delete+insert',
     unique_key=['dim_installation_id', 'snapshot_month'],
     on_schema_change='fail',
-    post_hook="delete from {{ this }} where metrics_path is null",
+    delete_only_where='metrics_path is null',
+    post_hook="{% if target.type != 'duckdb' %}delete from {{ this }} where metrics_path is null{% endif %}",
 ) }}
 {#- Monthly metric values per installation: the installation's latest ping of the month gives the
     value; what a month is worth depends on the metric's time frame (GitLab's rule):
@@ -21,7 +22,8 @@
     value before the first rebuilt month is read from the table. Rows are replaced per
     installation x month (delete+insert): each rebuilt month the table holds also gets a row
     without metrics_path, so that its held rows are deleted even when the month has no row any
-    more; the post-hook deletes those rows. -#}
+    more. On DuckDB those rows only delete (delete_only_where, dbt/macros/delete_insert.sql);
+    elsewhere the adapter's delete+insert inserts them too, and the post-hook deletes them. -#}
 {%- set watermark = incremental_watermark('_loaded_at') %}
 {%- set incremental = watermark.incremental %}
 {%- set loaded_after = watermark.loaded_after %}
